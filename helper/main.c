@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+/*
+ * DOC: the helper's life
+ *
+ * Start: tie the helper's life to its parent's, close every fd it did not
+ * ask for, remember the home namespace, say hello. Then serve: one frame
+ * in, one frame out, in order, until stdin ends. The helper stays single-
+ * threaded for its whole life: setns() moves only the calling thread, and
+ * with one thread "the thread" and "the process" are the same.
+ *
+ * While idle the helper waits in poll(). After IDLE_MS without a request it
+ * drops its cached netlink sockets, which otherwise keep namespaces alive
+ * that nsdo did not delete itself (`ip netns del`, a temporary one that a
+ * process held).
+ *
+ * PR_SET_DUMPABLE is left alone on purpose: turning it off makes
+ * /proc/PID/fd/N of the helper unreachable even to its own user, and that is
+ * the path of every temporary namespace.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "frame.h"
+#include "log.h"
+#include "mp.h"
+#include "ns.h"
+#include "request.h"
+
+#ifndef NSDO_VERSION
+#define NSDO_VERSION "0.0.0"
+#endif
+#ifndef NSDO_BUILD
+#define NSDO_BUILD "unknown"
+#endif
+
+#define PROTOCOL_VERSION 1
+#define IDLE_MS 2000
+
+/**
+ * main_parent_watch() - Die with the parent, and at once if it is gone
+ *
+ * Return: 0, or -1 if the parent died before the watch was in place
+ */
+static int main_parent_watch(void)
+{
+	pid_t parent = getppid();
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0))
+		return 0;	/* not fatal: stdin's EOF still ends us */
+
+	/* The parent may have died just before the prctl(). */
+	return getppid() == parent ? 0 : -1;
+}
+
+/**
+ * main_std_fds() - Make sure fds 0, 1 and 2 are open
+ *
+ * A closed stderr would let the next open() take fd 2, and log lines would
+ * then land in whatever file that was; /dev/null takes its place instead.
+ *
+ * Return: 0, or -1 if stdin or stdout is closed (no one to talk to)
+ */
+static int main_std_fds(void)
+{
+	int fd;
+
+	if (fcntl(STDIN_FILENO, F_GETFD) < 0 ||
+	    fcntl(STDOUT_FILENO, F_GETFD) < 0)
+		return -1;
+	if (fcntl(STDERR_FILENO, F_GETFD) >= 0)
+		return 0;
+
+	fd = open("/dev/null", O_WRONLY);
+	if (fd >= 0 && fd != STDERR_FILENO)
+		close(fd);
+	return 0;
+}
+
+/**
+ * main_close_fds() - Close every inherited fd above 2
+ *
+ * close_range() where the kernel has it (5.9), else each fd up to the
+ * limit on open files, which bounds every fd the helper can have inherited.
+ */
+static void main_close_fds(void)
+{
+	struct rlimit lim;
+	unsigned int fd, max = 65536;
+
+	if (!syscall(SYS_close_range, 3U, ~0U, 0U))
+		return;
+
+	if (!getrlimit(RLIMIT_NOFILE, &lim) && lim.rlim_cur < max)
+		max = (unsigned int)lim.rlim_cur;
+	for (fd = 3; fd < max; fd++)
+		close((int)fd);
+}
+
+/**
+ * main_hello() - Write the hello frame
+ * @w:		Writer
+ *
+ * Return: 0, or -1 if it could not be written
+ */
+static int main_hello(struct mp_writer *w)
+{
+	char ns[NS_ID_LEN];
+
+	ns_id_format(ns_home_id(), ns, sizeof(ns));
+	mp_writer_reset(w);
+	mp_put_map(w, 7);
+	mp_kv_str(w, "hello", "nsdo");
+	mp_kv_uint(w, "protocol", PROTOCOL_VERSION);
+	mp_kv_str(w, "version", NSDO_VERSION);
+	mp_kv_str(w, "build", NSDO_BUILD);
+	mp_kv_uint(w, "pid", (uint64_t)getpid());
+	mp_kv_uint(w, "maxFrame", FRAME_MAX);
+	mp_kv_str(w, "namespace", ns);
+	if (w->err)
+		return -1;
+	return frame_write(STDOUT_FILENO, w->buf, w->len);
+}
+
+/**
+ * main_wait() - Wait for the next frame, dropping the cache when idle
+ *
+ * Return: 0 when stdin is readable (or at its end), -1 on a poll() error
+ */
+static int main_wait(void)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	int rc;
+
+	for (;;) {
+		rc = poll(&pfd, 1, ns_cache_count() ? IDLE_MS : -1);
+		if (rc > 0)
+			return 0;
+		if (!rc) {
+			debug("idle: closing %u cached netlink sockets",
+			      ns_cache_count());
+			ns_cache_clear();
+		} else if (errno != EINTR) {
+			return -1;
+		}
+	}
+}
+
+/**
+ * main_answer() - Build the reply to what frame_read() gave
+ * @status:	What frame_read() returned
+ * @r:		Reader, for the frame's length
+ * @payload:	The payload, on FRAME_OK
+ * @len:	Its length
+ * @w:		Writer for the reply
+ *
+ * Return: 0 with a reply in @w, or -1 if none could be written (memory)
+ */
+static int main_answer(enum frame_status status, const struct frame_reader *r,
+		       const uint8_t *payload, size_t len, struct mp_writer *w)
+{
+	switch (status) {
+	case FRAME_OK:
+		return request_handle(payload, len, w);
+	case FRAME_EMPTY:
+		warn("refused a frame of length 0");
+		return request_reply_error(w, "ERR_NSDO_BAD_FRAME", 0,
+					   "frame: a length of 0 is invalid");
+	case FRAME_TOO_LARGE:
+		warn("discarded a frame of %u bytes", r->len);
+		return request_reply_error(w, "ERR_NSDO_FRAME_TOO_LARGE", 0,
+					   "frame: longer than 4194304 bytes; "
+					   "its payload was discarded");
+	default:
+		warn("no memory for a frame of %u bytes", r->len);
+		return request_reply_error(w, "ENOMEM", ENOMEM, "frame: no "
+					   "memory to read it; its payload was "
+					   "discarded");
+	}
+}
+
+/**
+ * main_serve() - Answer frames until stdin ends
+ *
+ * Return: the exit status: 0 at a clean end of input, 1 otherwise
+ */
+static int main_serve(void)
+{
+	struct frame_reader r;
+	struct mp_writer w;
+	enum frame_status status;
+	const uint8_t *payload = NULL;
+	size_t len = 0;
+	int rc = 1;
+
+	frame_reader_init(&r, STDIN_FILENO, FRAME_MAX);
+	mp_writer_init(&w, FRAME_MAX);
+	if (main_hello(&w)) {
+		err("cannot write the hello: %s", strerror(errno));
+		return 1;
+	}
+
+	while (!main_wait()) {
+		status = frame_read(&r, &payload, &len);
+		if (status == FRAME_EOF) {
+			rc = 0;
+			break;
+		}
+		if (status == FRAME_TRUNCATED || status == FRAME_ERROR) {
+			err("stdin: %s", status == FRAME_TRUNCATED ?
+			    "ended inside a frame" : strerror(errno));
+			break;
+		}
+
+		if (main_answer(status, &r, payload, len, &w) < 0) {
+			err("out of memory writing a reply");
+			break;
+		}
+		if (frame_write(STDOUT_FILENO, w.buf, w.len)) {
+			err("stdout: %s", strerror(errno));
+			break;
+		}
+		frame_reader_trim(&r);
+		mp_writer_reset(&w);
+	}
+
+	frame_reader_free(&r);
+	mp_writer_free(&w);
+	return rc;
+}
+
+/**
+ * main() - Start the helper and serve until stdin ends
+ *
+ * Return: 0 at a clean end of input, 1 on any failure
+ */
+int main(void)
+{
+	if (main_parent_watch() || main_std_fds())
+		return 1;
+	signal(SIGPIPE, SIG_IGN);
+	main_close_fds();
+
+	log_init();
+	if (ns_init())
+		return 1;
+	debug("started in namespace %llu:%llu",
+	      (unsigned long long)ns_home_id()->dev,
+	      (unsigned long long)ns_home_id()->ino);
+
+	return main_serve();
+}

@@ -1,0 +1,258 @@
+// Namespace: create, open, fromPid, current, list, temporary, delete;
+// compatibility with `ip netns` both ways; and the rule the design rests
+// on: neither Node nor the helper ever changes namespace.
+import fs from 'node:fs';
+import * as assert from 'uvu/assert';
+import { withNamespace, Namespace, getHelper, link } from '../dist/index.js';
+import { scratchDir, suite } from './lib/harness.mjs';
+import { rejects } from './lib/expect.mjs';
+import { eventually, ip, linkByName, netnsList, run, statId } from './lib/kernel.mjs';
+import { uniqueName, withProcessIn, withScratch } from './lib/scratch.mjs';
+
+const test = suite('namespace');
+
+const nodeNet = () => fs.readlinkSync('/proc/self/ns/net');
+/** 'DEV:INO' of a path now, or null when it is gone. */
+function idAt(path) {
+  try {
+    const st = fs.statSync(path);
+    return `${st.dev}:${st.ino}`;
+  } catch {
+    return null;
+  }
+}
+
+const helperNet = () => fs.readlinkSync(`/proc/${getHelper().pid}/ns/net`);
+
+/** Deletes a namespace left by a failed test; ignores one already gone. */
+async function drop(name) {
+  await run('ip', ['netns', 'del', name], { allowFail: true });
+}
+
+test('create: like `ip netns add`, with path, name and id', async () => {
+  const name = uniqueName('c');
+  try {
+    const ns = await Namespace.create(name);
+    assert.instance(ns, Namespace);
+    assert.is(ns.name, name);
+    assert.is(ns.path, `/run/netns/${name}`);
+    assert.match(ns.id, /^\d+:\d+$/);
+    assert.is(ns.id, await statId(ns.path), 'id is stat -L -c %d:%i of the path');
+    assert.ok((await netnsList()).includes(name), 'ip netns list shows it');
+    const lo = JSON.parse(await ip(name, ['-j', 'link', 'show', 'lo']));
+    assert.is(lo[0].ifname, 'lo', 'ip -n NAME works in it');
+  } finally {
+    await drop(name);
+  }
+});
+
+test('creating and using namespaces never moves Node or the helper', async () => {
+  await withNamespace(process.pid, [link.list()]); // spawns the shared helper
+  const node = nodeNet();
+  const helper = helperNet();
+  const name = uniqueName('m');
+  try {
+    const ns = await Namespace.create(name);
+    assert.is(nodeNet(), node, 'Node\'s /proc/self/ns/net after create');
+    assert.is(helperNet(), helper, 'the helper\'s /proc/PID/ns/net after create');
+
+    await withNamespace(ns, [link.add({ name: 'br0', type: 'bridge' })]);
+    const tmp = await Namespace.temporary();
+    try {
+      await withNamespace(tmp, [link.add({ name: 'br1', type: 'bridge' })]);
+    } finally {
+      await tmp.close();
+    }
+    await ns.delete();
+    assert.is(nodeNet(), node, 'Node\'s namespace after ops, temporary and delete');
+    assert.is(helperNet(), helper, 'the helper\'s namespace after ops, temporary and delete');
+    assert.not.ok(await linkByName(null, 'br0'), 'nothing landed in Node\'s namespace');
+  } finally {
+    await drop(name);
+  }
+});
+
+test('create an existing name fails with EEXIST and leaves it alone', () =>
+  withScratch(1, async ([a]) => {
+    const before = await statId(a.path);
+    await rejects(Namespace.create(a.name), { code: 'EEXIST' });
+    assert.is(await statId(a.path), before);
+  }));
+
+test('open by name and by path', () => withScratch(1, async ([a]) => {
+  const byName = await Namespace.open(a.name);
+  const byPath = await Namespace.open(a.path);
+  const id = await statId(a.path);
+  assert.is(byName.name, a.name);
+  assert.is(byName.path, a.path);
+  assert.is(byName.id, id);
+  assert.is(byPath.path, a.path);
+  assert.is(byPath.id, id);
+}));
+
+test('open of a missing name fails with ERR_NSDO_NAMESPACE_NOT_FOUND', async () => {
+  await rejects(Namespace.open('nsdo-not-here'), { code: 'ERR_NSDO_NAMESPACE_NOT_FOUND' });
+});
+
+test('fromPid and current', () => withScratch(1, async ([a]) => {
+  await withProcessIn(a.path, async (pid) => {
+    const ns = await Namespace.fromPid(pid);
+    assert.is(ns.path, `/proc/${pid}/ns/net`);
+    assert.is(ns.id, await statId(a.path));
+  });
+  const current = await Namespace.current();
+  assert.is(current.id, await statId('/proc/self/ns/net'));
+  assert.is((await Namespace.fromPid(process.pid)).id, current.id);
+}));
+
+test('list: the named namespaces of the run directory, nsdo\'s and ip\'s', () =>
+  withScratch(1, async ([a]) => {
+    const name = uniqueName('l');
+    try {
+      await Namespace.create(name);
+      const listed = await Namespace.list();
+      assert.ok(listed.every((ns) => ns instanceof Namespace));
+      const names = listed.map((ns) => ns.name);
+      assert.ok(names.includes(a.name), 'the one made by ip netns add');
+      assert.ok(names.includes(name), 'the one made by nsdo');
+      assert.equal(names.slice().sort(), (await netnsList()).sort(), 'the same as ip netns list');
+      const mine = listed.find((ns) => ns.name === a.name);
+      assert.is(mine.id, await statId(a.path));
+    } finally {
+      await drop(name);
+    }
+  }));
+
+test('list ignores a stale plain file', async () => {
+  fs.writeFileSync('/run/netns/nsdo-stale-list', '');
+  try {
+    const names = (await Namespace.list()).map((ns) => ns.name);
+    assert.not.ok(names.includes('nsdo-stale-list'));
+  } finally {
+    fs.rmSync('/run/netns/nsdo-stale-list', { force: true });
+  }
+});
+
+test('create, list and delete in another run directory (dir option)', async () => {
+  const dir = `${scratchDir}/nsdo-custom-dir`;
+  const name = uniqueName('d');
+  try {
+    const ns = await Namespace.create(name, { dir });
+    assert.is(ns.path, `${dir}/${name}`);
+    assert.is(ns.id, await statId(ns.path));
+    assert.equal((await Namespace.list({ dir })).map((n) => n.name), [name]);
+    assert.ok(!(await netnsList()).includes(name), 'not in the default run directory');
+    await ns.delete();
+    assert.not.ok(fs.existsSync(ns.path));
+  } finally {
+    await run('sh', ['-c', `umount -l ${dir}/* ${dir} 2>/dev/null; rm -rf ${dir}`],
+      { allowFail: true });
+  }
+});
+
+test('temporary: anonymous, usable, freed by close()', async () => {
+  const ns = await Namespace.temporary();
+  let closed = false;
+  try {
+    assert.match(ns.path, /^\/proc\/\d+\/fd\/\d+$/);
+    assert.is(ns.name, undefined);
+    assert.is(ns.id, await statId(ns.path));
+    assert.is.not(ns.id, await statId('/proc/self/ns/net'), 'a new namespace');
+    assert.not.ok((await Namespace.list()).some((n) => n.id === ns.id),
+      'a temporary namespace is not in the run directory');
+
+    await withNamespace(ns, [link.add({ name: 'tb0', type: 'bridge' })]);
+    assert.ok(await linkByName(ns.path, 'tb0'), 'nsenter sees the bridge in it');
+
+    await ns.close();
+    closed = true;
+    await rejects(withNamespace(ns, [link.list()]), { code: 'ERR_NSDO_NAMESPACE_CLOSED' });
+    assert.ok(await eventually(() => idAt(ns.path) !== ns.id), 'its path no longer holds it');
+  } finally {
+    if (!closed) await ns.close();
+  }
+});
+
+test('temporary: Symbol.asyncDispose releases it (what `await using` calls)', async () => {
+  const ns = await Namespace.temporary();
+  assert.type(ns[Symbol.asyncDispose], 'function');
+  await ns[Symbol.asyncDispose]();
+  await rejects(withNamespace(ns, [link.list()]), { code: 'ERR_NSDO_NAMESPACE_CLOSED' });
+});
+
+test('close() of a named namespace is a no-op', () => withScratch(1, async ([a]) => {
+  const ns = await Namespace.open(a.name);
+  await ns.close();
+  const [list] = await withNamespace(ns, [link.list()]);
+  assert.ok(list.some((l) => l.name === 'lo'));
+}));
+
+test('delete: like `ip netns del`', async () => {
+  const name = uniqueName('x');
+  try {
+    const ns = await Namespace.create(name);
+    await withNamespace(ns, [link.add({ name: 'v0', type: 'veth', peer: { name: 'v1' } })]);
+    await ns.delete();
+    assert.not.ok(fs.existsSync(ns.path), 'the file is gone');
+    assert.not.ok((await netnsList()).includes(name), 'ip netns list no longer shows it');
+    const mounts = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    assert.not.ok(mounts.includes(ns.path), 'no mount left on the path');
+  } finally {
+    await drop(name);
+  }
+});
+
+test('delete of a namespace file with a second mount stacked on it', async () => {
+  // A mount stacked on the namespace file (mounted twice) survives one
+  // lazy unmount; unlinking a mount point then fails with EBUSY. nsdo may
+  // clean it up, or must say it is busy.
+  const name = uniqueName('b');
+  const path = `/run/netns/${name}`;
+  try {
+    await run('ip', ['netns', 'add', name]);
+    await run('mount', ['--bind', path, path]);
+    const ns = await Namespace.open(name);
+    const outcome = await ns.delete().then(() => null, (e) => e);
+    if (outcome === null) {
+      assert.not.ok(fs.existsSync(path), 'deleted: the file is gone');
+    } else {
+      assert.is(outcome.code, 'ERR_NSDO_NAMESPACE_BUSY', `${outcome.code}: ${outcome.message}`);
+      assert.match(outcome.message, new RegExp(name));
+    }
+  } finally {
+    await run('sh', ['-c', `while umount -l ${path} 2>/dev/null; do :; done; rm -f ${path}`],
+      { allowFail: true });
+  }
+});
+
+test('interop: ip netns add -> nsdo uses and deletes it', async () => {
+  const name = uniqueName('i');
+  try {
+    await run('ip', ['netns', 'add', name]);
+    const ns = await Namespace.open(name);
+    await withNamespace(ns, [link.add({ name: 'br0', type: 'bridge' })]);
+    assert.ok(await linkByName(name, 'br0'));
+    assert.ok((await Namespace.list()).some((n) => n.name === name));
+    await ns.delete();
+    assert.not.ok((await netnsList()).includes(name));
+  } finally {
+    await drop(name);
+  }
+});
+
+test('interop: nsdo create -> ip netns uses and deletes it', async () => {
+  const name = uniqueName('j');
+  try {
+    await Namespace.create(name);
+    await ip(name, ['link', 'add', 'br0', 'type', 'bridge']);
+    const [br] = await withNamespace(`/run/netns/${name}`, [link.get('br0')]);
+    assert.is(br.type, 'bridge');
+    await run('ip', ['netns', 'del', name]);
+    assert.not.ok((await Namespace.list()).some((n) => n.name === name));
+    assert.not.ok(fs.existsSync(`/run/netns/${name}`));
+  } finally {
+    await drop(name);
+  }
+});
+
+test.run();
