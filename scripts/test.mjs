@@ -3,7 +3,9 @@
 //
 //   1. build the helper and the library and run the TypeScript type test
 //      (test/tsconfig.json, when it exists), each counted as one test; run
-//      the C unit tests, each "ok N" / "not ok N" line counted as a test;
+//      the C unit tests and the helper's end-to-end scripts
+//      (helper/test/e2e*.mjs), each "ok N" / "not ok N" line counted as a
+//      test;
 //   2. run every test/*.test.mjs with uvu, hermetically: this script runs
 //      itself again under `unshare --net --mount --propagation private`,
 //      with private tmpfs mounts on /run/netns and a scratch directory
@@ -44,6 +46,7 @@ async function outer() {
   }
   if (!argv._.length) {
     await unitTests(totals);
+    if (ready) await helperEndToEnd(totals);
     if (await fs.pathExists(path.join(root, 'test/tsconfig.json')))
       await step(totals, 'type test (test/tsconfig.json)', bin('tsc'),
         ['-p', 'test/tsconfig.json']);
@@ -73,9 +76,28 @@ async function step(totals, title, cmd, args) {
 }
 
 /** The C unit tests: counts their TAP-style "ok N" and "not ok N" lines. */
-async function unitTests(totals) {
-  console.log('• C unit tests (zx scripts/build-helper.mjs --unit)');
-  const command = [bin('zx'), 'scripts/build-helper.mjs', '--unit'];
+function unitTests(totals) {
+  return tapStep(totals, 'C unit tests (zx scripts/build-helper.mjs --unit)',
+    [bin('zx'), 'scripts/build-helper.mjs', '--unit']);
+}
+
+/**
+ * The helper's own end-to-end scripts, helper/test/e2e*.mjs: they drive the
+ * binary raw and isolate themselves with unshare; they print TAP lines too.
+ */
+async function helperEndToEnd(totals) {
+  const dir = path.join(root, 'helper/test');
+  const scripts = (await fs.readdir(dir).catch(() => []))
+    .filter((f) => /^e2e.*\.mjs$/.test(f)).sort();
+  for (const script of scripts) {
+    await tapStep(totals, `helper end to end (helper/test/${script})`,
+      [process.execPath, path.join(dir, script)]);
+  }
+}
+
+/** Runs a command that prints TAP lines and adds its counts to totals. */
+async function tapStep(totals, title, command) {
+  console.log(`• ${title}`);
   const result = await $({ cwd: root, nothrow: true, quiet: true })`${command}`;
   const out = (result.stdout + result.stderr).trim();
   if (out) console.log(indent(out));
@@ -85,14 +107,12 @@ async function unitTests(totals) {
     else if (/^ok\b.*#\s*skip/i.test(line)) counts.skipped++;
     else if (/^ok\b/.test(line)) counts.passed++;
   }
-  // A test program that crashed or failed to build may print no "not ok".
+  // A program that crashed or failed to build may print no "not ok".
   if (result.exitCode !== 0 && counts.failed === 0) {
-    console.log(`  ✘ the C unit tests failed (exit code ${result.exitCode}) ` +
-      'without a "not ok" line');
+    console.log(`  ✘ failed (exit code ${result.exitCode}) without a "not ok" line`);
     counts.failed = 1;
   }
-  console.log(`  C unit tests: ${counts.passed} passed, ${counts.failed} failed, ` +
-    `${counts.skipped} skipped`);
+  console.log(`  ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   for (const k of Object.keys(counts)) totals[k] += counts[k];
 }
 

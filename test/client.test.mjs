@@ -102,6 +102,30 @@ test('lazy spawn: no helper until the first call', async () => {
   });
 });
 
+test('events: log lines from the helper\'s stderr, exit with code and stderr', async () => {
+  const saved = process.env.NSDO_HELPER_DEBUG;
+  process.env.NSDO_HELPER_DEBUG = '1';   // the helper writes debug lines only then
+  const helper = new Helper();
+  try {
+    const lines = [];
+    const exits = [];
+    helper.on('log', (line) => lines.push(line));
+    helper.on('exit', (info) => exits.push(info));
+    await withNamespace(process.pid, [link.list()], { helper });
+    const pid = helper.pid;
+    await helper.close();
+    assert.ok(lines.length > 0, 'at least one log line');
+    assert.ok(lines.every((l) => l.startsWith(`nsdo-helper[${pid}] `)), lines.join('\n'));
+    assert.is(exits.length, 1);
+    assert.is(exits[0].exitCode, 0);
+    assert.is(exits[0].signal, null);
+  } finally {
+    if (saved === undefined) delete process.env.NSDO_HELPER_DEBUG;
+    else process.env.NSDO_HELPER_DEBUG = saved;
+    await helper.close();
+  }
+});
+
 test('an idle helper does not keep Node alive', async () => {
   const script = `
     const m = await import(${JSON.stringify(path.join(root, 'dist/index.js'))});
@@ -252,6 +276,31 @@ test('a large batch: 2000 ops in one request', () => withScratch(1, async ([a]) 
   const results = await withNamespace(a.path, ops);
   assert.is(results.length, 2000);
   assert.is(results[1999].name, 'lo');
+}));
+
+test('a reply that would pass the frame cap stops the batch: ERR_NSDO_REPLY_TOO_LARGE', () =>
+  withHelper(async (helper) => {
+    // each link.get result is over 100 bytes: 40,000 of them pass 4 MiB
+    const ops = Array.from({ length: 40000 }, () => link.get('lo'));
+    const error = await rejects(withNamespace(process.pid, ops, { helper }),
+      { code: 'ERR_NSDO_REPLY_TOO_LARGE', op: 'link.get' });
+    assert.ok(error.results.length > 1000, 'the results that fitted are kept');
+    assert.is(error.index, error.results.length);
+    const [lo] = await withNamespace(process.pid, [link.get('lo')], { helper });
+    assert.is(lo.name, 'lo', 'the same helper goes on serving');
+  }));
+
+test('a temporary namespace outlives a helper that died', () => withHelper(async (helper) => {
+  const tmp = await Namespace.temporary({ helper });
+  try {
+    await withNamespace(tmp, [link.add({ name: 'k0', type: 'bridge' })], { helper });
+    process.kill(helper.pid, 'SIGKILL');
+    await new Promise((resolve) => helper.once('exit', resolve));
+    const [k0] = await withNamespace(tmp, [link.get('k0')], { helper });
+    assert.is(k0.type, 'bridge', 'the new helper finds the same namespace');
+  } finally {
+    await tmp.close();
+  }
 }));
 
 test('the shared helper is one process', async () => {

@@ -34,14 +34,22 @@ test('ENODEV for a link that does not exist', () => withScratch(1, async ([a]) =
   assert.equal(error.results, []);
 }));
 
-test('the kernel\'s extended ack is surfaced', () => withScratch(1, async ([a]) => {
-  const error = await rejection(withNamespace(a.path, [
-    link.add({ name: 'br0', type: 'bridge' }),
-    link.add({ name: 'x0', type: 'nsdo-bogus' }),
-  ]));
-  assert.is(error.index, 1);
-  assert.type(error.extack, 'string');
-  assert.ok(error.extack.length > 0, 'extack is not empty');
+test('the kernel\'s extended ack is surfaced, in extack and in the message', () =>
+  withScratch(1, async ([a]) => {
+    const error = await rejects(withNamespace(a.path, [
+      link.add({ name: 'br0', type: 'bridge' }),
+      link.set('br0', { mtu: 1_000_000 }),
+    ]), { code: 'EINVAL', errno: -22, index: 1, op: 'link.set' });
+    assert.match(error.extack ?? '', /mtu/i);
+    assert.ok(error.message.includes(error.extack), error.message);
+  }));
+
+test('a veth peer namespace that does not exist', () => withScratch(1, async ([a]) => {
+  const error = await rejects(withNamespace(a.path, [
+    link.add({ name: 'p0', type: 'veth', peer: { name: 'p1', namespace: '/run/netns/nsdo-nope' } }),
+  ]), { code: 'ERR_NSDO_NAMESPACE_NOT_FOUND', index: 0, op: 'link.add' });
+  assert.match(error.message, /nsdo-nope/);
+  assert.not.ok(await linkByName(a.name, 'p0'));
 }));
 
 test('a missing namespace path: ERR_NSDO_NAMESPACE_NOT_FOUND', async () => {

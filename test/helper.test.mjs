@@ -152,6 +152,10 @@ const badRequests = [
     'ERR_NSDO_BAD_REQUEST'],
   ['continue of the wrong type', { id: 21, continue: 'yes', ops: [{ op: 'link.list' }] },
     'ERR_NSDO_BAD_REQUEST'],
+  ['65,537 ops', { id: 21, ops: Array.from({ length: 65537 }, () => ({ op: 'link.list' })) },
+    'ERR_NSDO_BAD_REQUEST'],
+  ['an unknown request key', { id: 21, ops: [{ op: 'link.list' }], colour: 'red' },
+    'ERR_NSDO_BAD_REQUEST'],
 ];
 
 for (const [what, value, code] of badRequests) {
@@ -162,6 +166,14 @@ for (const [what, value, code] of badRequests) {
     await stillServes(h, 22);
   }));
 }
+
+test('a map key that is not a string is refused, then serves', () => withRaw(async (h) => {
+  // { 1: 2, "ops": [] }
+  await h.write(frame(Buffer.from([0x82, 0x01, 0x02, 0xa3, 0x6f, 0x70, 0x73, 0x90])));
+  const reply = await h.next();
+  assert.match(reply.error?.code ?? '', /^ERR_NSDO_BAD_(REQUEST|FRAME)$/);
+  await stillServes(h, 23);
+}));
 
 test('a request id is carried back, also on a request-level error', () => withRaw(async (h) => {
   const reply = await h.request({ id: 4242, ops: [] });

@@ -240,6 +240,20 @@ test('interop: ip netns add -> nsdo uses and deletes it', async () => {
   }
 });
 
+test('ip netns del of a namespace nsdo worked in frees it once nsdo is idle', () =>
+  withScratch(2, async ([a, b]) => {
+    // The helper caches a netlink socket per namespace, which holds the
+    // namespace alive; the cache must not keep it for long after the
+    // namespace's file is gone. A veth end in a shows when b is freed.
+    await withNamespace(a.path, [
+      link.add({ name: 'va', type: 'veth', peer: { name: 'vb', namespace: b.path } }),
+    ]);
+    await withNamespace(b.path, [link.list()]);
+    await run('ip', ['netns', 'del', b.name]);
+    const gone = await eventually(async () => !(await linkByName(a.name, 'va')), { ms: 8000 });
+    assert.ok(gone, 'b was freed, and with it the veth pair');
+  }));
+
 test('interop: nsdo create -> ip netns uses and deletes it', async () => {
   const name = uniqueName('j');
   try {

@@ -4,6 +4,7 @@
 // with the test's mount namespace), but tests still clean up after
 // themselves so that one test never sees another's leftovers.
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { run, sleep } from './kernel.mjs';
 
 let counter = 0;
@@ -50,7 +51,6 @@ export async function withProcessIn(path, fn) {
 
 /** Waits until nsenter has entered `path` (its /proc/PID/ns/net changes). */
 async function waitForNamespace(pid, path) {
-  const { statSync } = await import('node:fs');
   const want = statSync(path).ino;
   for (let i = 0; i < 200; i++) {
     try {
