@@ -105,7 +105,7 @@ static int addr_spec_parse(struct op_ctx *ctx, const struct mp_obj *args,
 		return -1;
 	}
 
-	if (mp_map_get(args, "dev", &v) == 1 && v.type == MP_STR)
+	if (arg_find(ctx, args, "dev", &v) == 1 && v.type == MP_STR)
 		snprintf(s->dev, sizeof(s->dev), "%.*s", (int)v.v.str.len,
 			 v.v.str.ptr);
 	else

@@ -10,13 +10,13 @@
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "frame.h"
 
 #define FRAME_DISCARD_CHUNK 4096
-#define FRAME_MIN_BUFFER 4096
 
 /**
  * frame_wait() - Wait until an fd is ready, after EAGAIN
@@ -76,15 +76,86 @@ void frame_reader_init(struct frame_reader *r, int fd, uint32_t max)
 	r->fd = fd;
 	r->buf = NULL;
 	r->cap = 0;
+	r->start = 0;
+	r->end = 0;
 	r->len = 0;
 	r->max = max;
 }
 
 /**
- * frame_discard() - Read and drop a payload that will not be kept
+ * frame_room() - Make the buffer hold @need bytes from r->start on
  * @r:		Reader
+ * @need:	Bytes, at most r->max
+ *
+ * The bytes buffered already move to the front, or to a larger buffer.
+ *
+ * Return: 0, or -1 if memory ran out (the buffer is unchanged)
+ */
+static int frame_room(struct frame_reader *r, size_t need)
+{
+	size_t have = r->end - r->start, cap;
+	uint8_t *buf;
+
+	if (r->cap - r->start >= need)
+		return 0;
+
+	if (r->cap >= need) {
+		memmove(r->buf, r->buf + r->start, have);
+	} else {
+		/* Up to FRAME_KEEP, grow to the size kept: once is enough. */
+		cap = need <= FRAME_READ_SIZE ? FRAME_READ_SIZE :
+		      need <= FRAME_KEEP ? FRAME_KEEP : need;
+		buf = malloc(cap);
+		if (!buf)
+			return -1;
+		if (have)
+			memcpy(buf, r->buf + r->start, have);
+		free(r->buf);
+		r->buf = buf;
+		r->cap = cap;
+	}
+	r->start = 0;
+	r->end = have;
+	return 0;
+}
+
+/**
+ * frame_fill() - Read until @need bytes from r->start on are buffered
+ * @r:		Reader; frame_room() made room for them
+ * @need:	Bytes wanted
+ *
+ * Each read() takes whatever the fd has, up to the end of the buffer.
+ *
+ * Return: 1 when they are, 0 if input ended first, -1 on a read error
+ */
+static int frame_fill(struct frame_reader *r, size_t need)
+{
+	ssize_t n;
+
+	while (r->end - r->start < need) {
+		n = read(r->fd, r->buf + r->end, r->cap - r->end);
+		if (n > 0) {
+			r->end += (size_t)n;
+		} else if (!n) {
+			return 0;
+		} else if (errno == EAGAIN) {
+			if (frame_wait(r->fd, POLLIN))
+				return -1;
+		} else if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return 1;
+}
+
+/**
+ * frame_discard() - Drop a payload that will not be kept
+ * @r:		Reader, just past the payload's length
  * @len:	Payload length
  * @status:	What to report once it is gone
+ *
+ * What is buffered of it goes first; the rest is read in small pieces of
+ * exactly the size still due, so not a byte of the next frame is lost.
  *
  * Return: @status, or FRAME_TRUNCATED or FRAME_ERROR if reading failed
  */
@@ -92,8 +163,12 @@ static enum frame_status frame_discard(struct frame_reader *r, uint32_t len,
 				       enum frame_status status)
 {
 	uint8_t chunk[FRAME_DISCARD_CHUNK];
-	size_t want;
+	size_t have = r->end - r->start, want;
 	ssize_t n;
+
+	want = have < len ? have : len;
+	r->start += want;
+	len -= (uint32_t)want;
 
 	while (len) {
 		want = len < sizeof(chunk) ? len : sizeof(chunk);
@@ -108,94 +183,82 @@ static enum frame_status frame_discard(struct frame_reader *r, uint32_t len,
 }
 
 /**
- * frame_buffer() - Make the read buffer hold a payload
- * @r:		Reader
- * @len:	Payload length, at most r->max
- *
- * Return: 0, or -1 if memory ran out (the old buffer is kept)
- */
-static int frame_buffer(struct frame_reader *r, size_t len)
-{
-	size_t cap = len < FRAME_MIN_BUFFER ? FRAME_MIN_BUFFER : len;
-	uint8_t *buf;
-
-	if (len <= r->cap)
-		return 0;
-
-	/* The old contents are not needed: free first, keep the peak low. */
-	free(r->buf);
-	r->buf = NULL;
-	r->cap = 0;
-
-	buf = malloc(cap);
-	if (!buf)
-		return -1;
-	r->buf = buf;
-	r->cap = cap;
-	return 0;
-}
-
-/**
  * frame_read() - Read the next frame
  * @r:		Reader
  * @payload:	Set to the payload on FRAME_OK; valid until the next call
  * @len:	Set to its length on FRAME_OK
  *
  * Return: FRAME_OK, or the status that says why there is no payload
+ * (FRAME_ERROR with errno ENOMEM when not even a small buffer was had)
  */
 enum frame_status frame_read(struct frame_reader *r, const uint8_t **payload,
 			     size_t *len)
 {
-	uint8_t head[4];
-	ssize_t n;
+	const uint8_t *head;
+	int rc;
 
-	n = frame_read_full(r->fd, head, sizeof(head));
-	if (n < 0)
+	if (r->start == r->end)
+		r->start = r->end = 0;
+	if (frame_room(r, 4))
 		return FRAME_ERROR;
-	if (!n)
-		return FRAME_EOF;
-	if (n < (ssize_t)sizeof(head))
-		return FRAME_TRUNCATED;
+	rc = frame_fill(r, 4);
+	if (rc <= 0)
+		return rc < 0 ? FRAME_ERROR : r->start == r->end ?
+		       FRAME_EOF : FRAME_TRUNCATED;
 
+	head = r->buf + r->start;
 	r->len = (uint32_t)head[0] << 24 | (uint32_t)head[1] << 16 |
 		 (uint32_t)head[2] << 8 | head[3];
+	r->start += 4;
 	if (!r->len)
 		return FRAME_EMPTY;
 	if (r->len > r->max)
 		return frame_discard(r, r->len, FRAME_TOO_LARGE);
-	if (frame_buffer(r, r->len))
+	if (frame_room(r, r->len))
 		return frame_discard(r, r->len, FRAME_NO_MEMORY);
 
-	n = frame_read_full(r->fd, r->buf, r->len);
-	if (n < 0)
-		return FRAME_ERROR;
-	if ((size_t)n < r->len)
-		return FRAME_TRUNCATED;
+	rc = frame_fill(r, r->len);
+	if (rc <= 0)
+		return rc < 0 ? FRAME_ERROR : FRAME_TRUNCATED;
 
-	*payload = r->buf;
+	*payload = r->buf + r->start;
 	*len = r->len;
+	r->start += r->len;
 	return FRAME_OK;
 }
 
 /**
- * frame_reader_trim() - Release a read buffer that grew for a large frame
+ * frame_reader_buffered() - Whether bytes of a next frame wait in the buffer
  * @r:		Reader
+ *
+ * Return: true if frame_read() has bytes to start from without reading
+ */
+bool frame_reader_buffered(const struct frame_reader *r)
+{
+	return r->end > r->start;
+}
+
+/**
+ * frame_reader_trim() - Release a read buffer that grew for a large frame
+ * @r:		Reader; a buffer that still holds bytes is kept
  */
 void frame_reader_trim(struct frame_reader *r)
 {
-	if (r->cap > FRAME_KEEP)
+	if (r->cap > FRAME_KEEP && r->start == r->end)
 		frame_reader_free(r);
 }
 
 /**
  * frame_reader_free() - Release the read buffer
- * @r:		Reader, still usable
+ * @r:		Reader, still usable; bytes it held are lost
  */
 void frame_reader_free(struct frame_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
 	r->cap = 0;
+	r->start = 0;
+	r->end = 0;
 }
 
 /**

@@ -159,15 +159,19 @@ static const char *link_label(const struct mp_obj *args, const char *key,
 			      char *buf, size_t size)
 {
 	struct mp_obj v;
+	size_t n;
 
-	snprintf(buf, size, "?");
-	if (mp_map_get(args, key, &v) != 1)
-		return buf;
-
-	if (v.type == MP_STR)
-		snprintf(buf, size, "%.*s", (int)v.v.str.len, v.v.str.ptr);
-	else if (v.type == MP_UINT)
+	if (mp_map_get(args, key, &v) != 1 ||
+	    (v.type != MP_STR && v.type != MP_UINT)) {
+		snprintf(buf, size, "?");
+	} else if (v.type == MP_UINT) {
 		snprintf(buf, size, "%llu", (unsigned long long)v.v.u);
+	} else {
+		/* A plain copy: this runs for every op, on success too. */
+		n = v.v.str.len < size - 1 ? v.v.str.len : size - 1;
+		memcpy(buf, v.v.str.ptr, n);
+		buf[n] = '\0';
+	}
 	return buf;
 }
 
@@ -207,7 +211,7 @@ static int link_kind_keys_check(struct op_ctx *ctx, const struct mp_obj *args,
 	for (i = 0; i < sizeof(link_kind_keys) / sizeof(*link_kind_keys);
 	     i++) {
 		k = &link_kind_keys[i];
-		if (mp_map_get(args, k->key, &v) != 1 || v.type == MP_NIL ||
+		if (arg_find(ctx, args, k->key, &v) != 1 || v.type == MP_NIL ||
 		    (k->kinds & KIND(s->kind)))
 			continue;
 
@@ -352,8 +356,10 @@ static int link_peer_fail(struct op_ctx *ctx, const char *key)
 	const char *at;
 
 	snprintf(quoted, sizeof(quoted), "\"%s\"", key);
-	at = strstr(msg, quoted);
-	if (!at)
+	/* strncmp() in a loop: libc's strstr() is a kilobyte of code. */
+	for (at = msg; *at && strncmp(at, quoted, strlen(quoted)); at++)
+		;
+	if (!*at)
 		return -1;
 
 	snprintf(text, sizeof(text), "%.*s\"peer.%s%s", (int)(at - msg), msg,
@@ -783,7 +789,7 @@ static int link_master_arg(struct op_ctx *ctx, const struct mp_obj *args,
 	struct mp_obj v;
 	int rc;
 
-	if (mp_map_get(args, "master", &v) == 1 && v.type == MP_NIL) {
+	if (arg_find(ctx, args, "master", &v) == 1 && v.type == MP_NIL) {
 		a->has_master = true;
 		a->master = 0;
 		return 0;
@@ -817,7 +823,7 @@ static int link_namespace_put(struct op_ctx *ctx, const struct mp_obj *args,
 	struct mp_obj v;
 
 	*fd = -1;
-	if (mp_map_get(args, "namespace", &v) != 1 || v.type == MP_NIL)
+	if (arg_find(ctx, args, "namespace", &v) != 1 || v.type == MP_NIL)
 		return 0;
 
 	if (v.type == MP_UINT && v.v.u >= 1 && v.v.u <= INT32_MAX) {
@@ -1142,7 +1148,7 @@ static int link_get_build(struct op_ctx *ctx, const struct mp_obj *args,
 		return -1;
 	}
 
-	if (mp_map_get(args, "link", &v) == 1 && v.type == MP_STR &&
+	if (arg_find(ctx, args, "link", &v) == 1 && v.type == MP_STR &&
 	    v.v.str.len > 0) {
 		if (arg_str(ctx, args, "link", true, name, sizeof(name)) < 0)
 			return -1;
@@ -1173,12 +1179,12 @@ static int link_get(struct op_ctx *ctx, const struct mp_obj *args)
 	struct nl_error e;
 	struct nl_msg m;
 
-	link_label(args, "link", label, sizeof(label));
 	nl_msg_init(&m, buf, sizeof(buf), RTM_GETLINK, 0);
 	if (link_get_build(ctx, args, &m))
 		return -1;
 
 	if (nl_get(ctx->nl, &m, link_reply_one, &r, &e) < 0) {
+		link_label(args, "link", label, sizeof(label));
 		if (!r.failed)
 			op_fail_nl(ctx, &e, "%s %s", ctx->op, label);
 		return -1;

@@ -8,14 +8,16 @@
  * threaded for its whole life: setns() moves only the calling thread, and
  * with one thread "the thread" and "the process" are the same.
  *
- * While idle the helper waits in poll(). After IDLE_MS without a request it
- * drops its cached netlink sockets, which otherwise keep namespaces alive
- * that nsdo did not delete itself (`ip netns del`, a temporary one that a
- * process held).
+ * While idle the helper waits in poll(), no longer than until the next
+ * cached namespace is due to expire (ns.c): a cached entry keeps its
+ * namespace alive, and one that nsdo did not delete itself (`ip netns del`,
+ * a temporary one that a process held) must be let go even when no further
+ * request comes.
  *
- * PR_SET_DUMPABLE is left alone on purpose: turning it off makes
- * /proc/PID/fd/N of the helper unreachable even to its own user, and that is
- * the path of every temporary namespace.
+ * Before it reads anything the helper gives up the privilege it does not
+ * need (privilege.c): every capability but the three its ops use. It also
+ * stops being dumpable when its parent holds CAP_SYS_PTRACE, which keeps
+ * /proc/HELPER/fd/N, the path of every temporary namespace, open to it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -32,6 +34,7 @@
 #include "log.h"
 #include "mp.h"
 #include "ns.h"
+#include "privilege.h"
 #include "request.h"
 
 #ifndef NSDO_VERSION
@@ -42,7 +45,6 @@
 #endif
 
 #define PROTOCOL_VERSION 1
-#define IDLE_MS 2000
 
 /**
  * main_parent_watch() - Die with the parent, and at once if it is gone
@@ -130,26 +132,27 @@ static int main_hello(struct mp_writer *w)
 }
 
 /**
- * main_wait() - Wait for the next frame, dropping the cache when idle
+ * main_wait() - Wait for the next frame, letting cached namespaces expire
+ * @r:		Reader; a frame it holds already is not waited for
  *
- * Return: 0 when stdin is readable (or at its end), -1 on a poll() error
+ * Return: 0 when a frame can be read (or stdin is at its end), -1 on a
+ * poll() error
  */
-static int main_wait(void)
+static int main_wait(const struct frame_reader *r)
 {
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	int rc;
 
+	if (frame_reader_buffered(r))
+		return 0;
 	for (;;) {
-		rc = poll(&pfd, 1, ns_cache_count() ? IDLE_MS : -1);
+		rc = poll(&pfd, 1, ns_cache_timeout());
 		if (rc > 0)
 			return 0;
-		if (!rc) {
-			debug("idle: closing %u cached netlink sockets",
-			      ns_cache_count());
-			ns_cache_clear();
-		} else if (errno != EINTR) {
+		if (!rc)
+			ns_cache_expire();
+		else if (errno != EINTR)
 			return -1;
-		}
 	}
 }
 
@@ -207,7 +210,7 @@ static int main_serve(void)
 		return 1;
 	}
 
-	while (!main_wait()) {
+	while (!main_wait(&r)) {
 		status = frame_read(&r, &payload, &len);
 		if (status == FRAME_EOF) {
 			rc = 0;
@@ -249,7 +252,7 @@ int main(void)
 	main_close_fds();
 
 	log_init();
-	if (ns_init())
+	if (privilege_drop() || ns_init())
 		return 1;
 	debug("started in namespace %llu:%llu",
 	      (unsigned long long)ns_home_id()->dev,

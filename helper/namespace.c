@@ -138,7 +138,7 @@ static int ns_dir_lock(struct op_ctx *ctx, const char *dir)
 	if (mkdir(dir, 0755) && errno != EEXIST)
 		return op_fail_errno(ctx, errno, "creating %s", dir);
 
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = ns_file_open(dir, O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return op_fail_errno(ctx, errno, "%s", dir);
 
@@ -196,10 +196,11 @@ static int ns_dir_share(struct op_ctx *ctx, const char *dir)
 static int ns_bind_new(struct op_ctx *ctx, const char *path,
 		       struct ns_id *id)
 {
+	struct nl_sock nl;
 	struct stat st;
 	int fd, errnum;
 
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	fd = ns_file_open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
 	if (fd < 0)
 		return op_fail_errno(ctx, errno, "%s", path);
 	close(fd);
@@ -213,15 +214,18 @@ static int ns_bind_new(struct op_ctx *ctx, const char *path,
 			      path);
 		goto unlink;
 	}
+	nl_open(&nl);	/* for the cache; without it, made on first use */
 	ns_return_home();
 
 	if (stat(path, &st)) {
 		op_fail_errno(ctx, errno, "%s", path);
+		nl_close(&nl);
 		umount2(path, MNT_DETACH);
 		goto unlink;
 	}
 	id->dev = (uint64_t)st.st_dev;
 	id->ino = (uint64_t)st.st_ino;
+	ns_cache_adopt(id, &nl, path);
 	return 0;
 
 unlink:
@@ -273,7 +277,9 @@ static int ns_op_create(struct op_ctx *ctx, const struct mp_obj *args)
  *
  * A namespace file is either mounted (nsfs) or an empty file a vanished
  * mount left behind; anything else is refused, so that a wrong path can
- * never delete a file with contents.
+ * never delete a file with contents. A symbolic link is refused too: the
+ * unmount would follow it and detach a namespace mounted somewhere else,
+ * outside the run directory, while only the link was named.
  *
  * Return: 0, or -1 after op_fail()
  */
@@ -283,6 +289,9 @@ static int ns_delete_check(struct op_ctx *ctx, const char *path,
 	struct statfs sfs;
 	struct stat st;
 
+	if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+		return op_fail(ctx, "ERR_NSDO_NOT_A_NAMESPACE", "%s is a "
+			       "symbolic link; it is left alone", path);
 	if (statfs(path, &sfs) || stat(path, &st)) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return op_fail(ctx, "ERR_NSDO_NAMESPACE_NOT_FOUND",
@@ -307,22 +316,50 @@ static int ns_delete_check(struct op_ctx *ctx, const char *path,
  * A file can hold several mounts (created twice by racing tools, or bound
  * onto itself); one unmount would leave it a mount point, and unlink()
  * would then fail with EBUSY. The loop is bounded: a path that still is a
- * mount point after NS_UNMOUNT_MAX rounds is reported busy.
+ * mount point after NS_UNMOUNT_MAX rounds is reported busy. A symbolic
+ * link put in the path's place after the check is not followed.
  *
- * Return: 0, or -1 after op_fail()
+ * Return: how many mounts were taken off, or -1 after op_fail()
  */
 static int ns_unmount_all(struct op_ctx *ctx, const char *path)
 {
 	int i;
 
 	for (i = 0; i < NS_UNMOUNT_MAX; i++) {
-		if (!umount2(path, MNT_DETACH))
+		if (!umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW))
 			continue;
 		if (errno == EINVAL)	/* no longer a mount point */
-			return 0;
+			return i;
 		return op_fail_errno(ctx, errno, "unmounting %s", path);
 	}
-	return 0;
+	return i;
+}
+
+/**
+ * ns_busy_fail() - Say why a namespace file could not be unlinked (EBUSY)
+ * @ctx:	Op context
+ * @path:	The path
+ * @unmounts:	How many mounts ns_unmount_all() took off it
+ *
+ * Since Linux 3.18 unlink() fails with EBUSY only for a mount point in the
+ * caller's own mount namespace: mounts elsewhere never block it. So either
+ * more mounts were stacked on the file here than one delete takes off, or
+ * something mounted it again between the unmounts and the unlink().
+ *
+ * Return: -1
+ */
+static int ns_busy_fail(struct op_ctx *ctx, const char *path, int unmounts)
+{
+	if (unmounts >= NS_UNMOUNT_MAX)
+		return op_fail(ctx, "ERR_NSDO_NAMESPACE_BUSY", "%s: more than "
+			       "%d mounts are stacked on it in this mount "
+			       "namespace; %d were taken off and it is still a "
+			       "mount point (delete it again to go on)", path,
+			       NS_UNMOUNT_MAX, unmounts);
+	return op_fail(ctx, "ERR_NSDO_NAMESPACE_BUSY", "%s was mounted again "
+		       "in this mount namespace while it was being deleted "
+		       "(after %d lazy unmounts); something keeps mounting it",
+		       path, unmounts);
 }
 
 /**
@@ -336,6 +373,7 @@ static int ns_unmount_all(struct op_ctx *ctx, const char *path)
 static int ns_op_delete(struct op_ctx *ctx, const struct mp_obj *args)
 {
 	char path[PATH_MAX];
+	int unmounts = 0;
 	bool mounted;
 	struct ns_id id;
 
@@ -345,14 +383,11 @@ static int ns_op_delete(struct op_ctx *ctx, const struct mp_obj *args)
 		return -1;
 
 	/* An empty file that is not mounted is one a vanished mount left. */
-	if (mounted && ns_unmount_all(ctx, path) < 0)
+	if (mounted && (unmounts = ns_unmount_all(ctx, path)) < 0)
 		return -1;
 	if (unlink(path)) {
 		if (errno == EBUSY)
-			return op_fail(ctx, "ERR_NSDO_NAMESPACE_BUSY", "%s is "
-				       "still a mount point after %d lazy "
-				       "unmounts; something keeps mounting "
-				       "it", path, NS_UNMOUNT_MAX);
+			return ns_busy_fail(ctx, path, unmounts);
 		return op_fail_errno(ctx, errno, "%s", path);
 	}
 
@@ -426,7 +461,7 @@ static int ns_op_temporary(struct op_ctx *ctx, const struct mp_obj *args)
 
 	if (ns_unshare(ctx) < 0)
 		return -1;
-	fd = open(NS_SELF, O_RDONLY | O_CLOEXEC);
+	fd = ns_file_open(NS_SELF, O_RDONLY, 0);
 	errnum = errno;
 	ns_return_home();
 	if (fd < 0)

@@ -16,6 +16,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,36 +26,51 @@
 #define ARG_DESC_MAX 64		/* a value quoted in a message */
 #define IFNAME_MAX 15		/* IFNAMSIZ without the NUL */
 
-#define E(name) [name] = #name
-static const char *const errno_names[] = {
-	E(EPERM), E(ENOENT), E(ESRCH), E(EINTR), E(EIO), E(ENXIO), E(E2BIG),
-	E(ENOEXEC), E(EBADF), E(ECHILD), E(EAGAIN), E(ENOMEM), E(EACCES),
-	E(EFAULT), E(ENOTBLK), E(EBUSY), E(EEXIST), E(EXDEV), E(ENODEV),
-	E(ENOTDIR), E(EISDIR), E(EINVAL), E(ENFILE), E(EMFILE), E(ENOTTY),
-	E(ETXTBSY), E(EFBIG), E(ENOSPC), E(ESPIPE), E(EROFS), E(EMLINK),
-	E(EPIPE), E(EDOM), E(ERANGE), E(EDEADLK), E(ENAMETOOLONG), E(ENOLCK),
-	E(ENOSYS), E(ENOTEMPTY), E(ELOOP), E(ENOMSG), E(EIDRM), E(ECHRNG),
-	E(EL2NSYNC), E(EL3HLT), E(EL3RST), E(ELNRNG), E(EUNATCH), E(ENOCSI),
-	E(EL2HLT), E(EBADE), E(EBADR), E(EXFULL), E(ENOANO), E(EBADRQC),
-	E(EBADSLT), E(EBFONT), E(ENOSTR), E(ENODATA), E(ETIME), E(ENOSR),
-	E(ENONET), E(ENOPKG), E(EREMOTE), E(ENOLINK), E(EADV), E(ESRMNT),
-	E(ECOMM), E(EPROTO), E(EMULTIHOP), E(EDOTDOT), E(EBADMSG),
-	E(EOVERFLOW), E(ENOTUNIQ), E(EBADFD), E(EREMCHG), E(ELIBACC),
-	E(ELIBBAD), E(ELIBSCN), E(ELIBMAX), E(ELIBEXEC), E(EILSEQ),
-	E(ERESTART), E(ESTRPIPE), E(EUSERS), E(ENOTSOCK), E(EDESTADDRREQ),
-	E(EMSGSIZE), E(EPROTOTYPE), E(ENOPROTOOPT), E(EPROTONOSUPPORT),
-	E(ESOCKTNOSUPPORT), E(EOPNOTSUPP), E(EPFNOSUPPORT), E(EAFNOSUPPORT),
-	E(EADDRINUSE), E(EADDRNOTAVAIL), E(ENETDOWN), E(ENETUNREACH),
-	E(ENETRESET), E(ECONNABORTED), E(ECONNRESET), E(ENOBUFS), E(EISCONN),
-	E(ENOTCONN), E(ESHUTDOWN), E(ETOOMANYREFS), E(ETIMEDOUT),
-	E(ECONNREFUSED), E(EHOSTDOWN), E(EHOSTUNREACH), E(EALREADY),
-	E(EINPROGRESS), E(ESTALE), E(EUCLEAN), E(ENOTNAM), E(ENAVAIL),
-	E(EISNAM), E(EREMOTEIO), E(EDQUOT), E(ENOMEDIUM), E(EMEDIUMTYPE),
-	E(ECANCELED), E(ENOKEY), E(EKEYEXPIRED), E(EKEYREVOKED),
-	E(EKEYREJECTED), E(EOWNERDEAD), E(ENOTRECOVERABLE), E(ERFKILL),
-	E(EHWPOISON),
+/*
+ * The names of the errnos, packed: one struct of exactly sized char arrays
+ * holds the text, and a table of 16-bit offsets into it (plus one, so that
+ * 0 marks a hole) replaces a table of pointers, a kilobyte smaller.
+ */
+#define ERRNO_LIST(X) \
+	X(EPERM) X(ENOENT) X(ESRCH) X(EINTR) X(EIO) X(ENXIO) X(E2BIG) \
+	X(ENOEXEC) X(EBADF) X(ECHILD) X(EAGAIN) X(ENOMEM) X(EACCES) X(EFAULT) \
+	X(ENOTBLK) X(EBUSY) X(EEXIST) X(EXDEV) X(ENODEV) X(ENOTDIR) X(EISDIR) \
+	X(EINVAL) X(ENFILE) X(EMFILE) X(ENOTTY) X(ETXTBSY) X(EFBIG) X(ENOSPC) \
+	X(ESPIPE) X(EROFS) X(EMLINK) X(EPIPE) X(EDOM) X(ERANGE) X(EDEADLK) \
+	X(ENAMETOOLONG) X(ENOLCK) X(ENOSYS) X(ENOTEMPTY) X(ELOOP) X(ENOMSG) \
+	X(EIDRM) X(ECHRNG) X(EL2NSYNC) X(EL3HLT) X(EL3RST) X(ELNRNG) \
+	X(EUNATCH) X(ENOCSI) X(EL2HLT) X(EBADE) X(EBADR) X(EXFULL) X(ENOANO) \
+	X(EBADRQC) X(EBADSLT) X(EBFONT) X(ENOSTR) X(ENODATA) X(ETIME) \
+	X(ENOSR) X(ENONET) X(ENOPKG) X(EREMOTE) X(ENOLINK) X(EADV) X(ESRMNT) \
+	X(ECOMM) X(EPROTO) X(EMULTIHOP) X(EDOTDOT) X(EBADMSG) X(EOVERFLOW) \
+	X(ENOTUNIQ) X(EBADFD) X(EREMCHG) X(ELIBACC) X(ELIBBAD) X(ELIBSCN) \
+	X(ELIBMAX) X(ELIBEXEC) X(EILSEQ) X(ERESTART) X(ESTRPIPE) X(EUSERS) \
+	X(ENOTSOCK) X(EDESTADDRREQ) X(EMSGSIZE) X(EPROTOTYPE) X(ENOPROTOOPT) \
+	X(EPROTONOSUPPORT) X(ESOCKTNOSUPPORT) X(EOPNOTSUPP) X(EPFNOSUPPORT) \
+	X(EAFNOSUPPORT) X(EADDRINUSE) X(EADDRNOTAVAIL) X(ENETDOWN) \
+	X(ENETUNREACH) X(ENETRESET) X(ECONNABORTED) X(ECONNRESET) X(ENOBUFS) \
+	X(EISCONN) X(ENOTCONN) X(ESHUTDOWN) X(ETOOMANYREFS) X(ETIMEDOUT) \
+	X(ECONNREFUSED) X(EHOSTDOWN) X(EHOSTUNREACH) X(EALREADY) \
+	X(EINPROGRESS) X(ESTALE) X(EUCLEAN) X(ENOTNAM) X(ENAVAIL) X(EISNAM) \
+	X(EREMOTEIO) X(EDQUOT) X(ENOMEDIUM) X(EMEDIUMTYPE) X(ECANCELED) \
+	X(ENOKEY) X(EKEYEXPIRED) X(EKEYREVOKED) X(EKEYREJECTED) X(EOWNERDEAD) \
+	X(ENOTRECOVERABLE) X(ERFKILL) X(EHWPOISON)
+
+#define ERRNO_FIELD(name) char name##_[sizeof(#name)];
+#define ERRNO_TEXT(name) #name,
+#define ERRNO_OFFSET(name) [name] = offsetof(struct errno_text, name##_) + 1,
+
+struct errno_text {
+	ERRNO_LIST(ERRNO_FIELD)
 };
-#undef E
+
+static const struct errno_text errno_text = {
+	ERRNO_LIST(ERRNO_TEXT)
+};
+
+static const uint16_t errno_offsets[] = {
+	ERRNO_LIST(ERRNO_OFFSET)
+};
 
 /* The kernel's internal "not supported", which some rtnetlink paths leak. */
 #define ENOTSUPP_KERNEL 524
@@ -68,12 +84,12 @@ static const char *const errno_names[] = {
  */
 const char *errno_name(int errnum)
 {
-	size_t n = sizeof(errno_names) / sizeof(errno_names[0]);
+	size_t n = sizeof(errno_offsets) / sizeof(errno_offsets[0]);
 
 	if (errnum == ENOTSUPP_KERNEL)
 		return "ENOTSUPP";
-	if (errnum > 0 && (size_t)errnum < n && errno_names[errnum])
-		return errno_names[errnum];
+	if (errnum > 0 && (size_t)errnum < n && errno_offsets[errnum])
+		return (const char *)&errno_text + errno_offsets[errnum] - 1;
 	return "EUNKNOWN";
 }
 
@@ -342,6 +358,39 @@ static int arg_fail(struct op_ctx *ctx, const char *key, const char *expected,
 }
 
 /**
+ * arg_find() - Look up a key of a map, through the op's index if it is the
+ * op's own map
+ * @ctx:	Op context; ctx->args may be NULL
+ * @args:	A map
+ * @key:	Key
+ * @out:	Its value, nil included
+ *
+ * request.c refused unknown and repeated keys before the op ran, so a key
+ * of the op's list that is not marked given is absent from the map.
+ *
+ * Return: 1 found, 0 absent, -1 when @args is not a map
+ */
+int arg_find(const struct op_ctx *ctx, const struct mp_obj *args,
+	     const char *key, struct mp_obj *out)
+{
+	const struct op_args *a = ctx->args;
+	int i;
+
+	if (!a || args->type != MP_MAP || args->v.agg.first != a->map)
+		return mp_map_get(args, key, out);
+
+	for (i = 0; a->keys && a->keys[i] && i < OP_KEYS_MAX; i++) {
+		if (a->keys[i] != key && strcmp(a->keys[i], key))
+			continue;
+		if (!(a->given & 1u << i))
+			return 0;
+		*out = a->vals[i];
+		return 1;
+	}
+	return mp_map_get(args, key, out);
+}
+
+/**
  * arg_get() - Look up an argument
  * @ctx:	Op context
  * @args:	The op's map
@@ -356,7 +405,7 @@ static int arg_get(struct op_ctx *ctx, const struct mp_obj *args,
 		   const char *key, bool required, bool nil_absent,
 		   struct mp_obj *out)
 {
-	int rc = mp_map_get(args, key, out);
+	int rc = arg_find(ctx, args, key, out);
 
 	if (rc < 0)
 		return op_fail(ctx, ARG_BAD, "arguments: expected a map");
@@ -389,10 +438,11 @@ int arg_str(struct op_ctx *ctx, const struct mp_obj *args, const char *key,
 	if (rc <= 0)
 		return rc;
 
-	snprintf(expected, sizeof(expected), "a string of at most %zu bytes",
-		 size ? size - 1 : 0);
-	if (o.type != MP_STR || o.v.str.len >= size)
+	if (o.type != MP_STR || o.v.str.len >= size) {
+		snprintf(expected, sizeof(expected), "a string of at most %zu "
+			 "bytes", size ? size - 1 : 0);
 		return arg_fail(ctx, key, expected, &o);
+	}
 	if (memchr(o.v.str.ptr, '\0', o.v.str.len))
 		return arg_fail(ctx, key, "a string without NUL bytes", &o);
 
@@ -529,6 +579,55 @@ int arg_ifname(struct op_ctx *ctx, const struct mp_obj *args,
 	return arg_ifname_obj(ctx, key, &o, buf);
 }
 
+/*
+ * The last name arg_link() resolved, and in which namespace (by socket):
+ * route.add after route.add names the same link, and the ioctl that
+ * resolves it would cost a third of each op's system calls. The request
+ * layer forgets it at the start of each request and after every op that
+ * can add, rename or remove a link (arg_link_forget()).
+ */
+static struct {
+	const struct nl_sock *nl;	/* NULL: nothing remembered */
+	int index;
+	char name[IFNAME_MAX + 1];
+} arg_link_last;
+
+/**
+ * arg_link_forget() - Forget the last link name arg_link() resolved
+ */
+void arg_link_forget(void)
+{
+	arg_link_last.nl = NULL;
+}
+
+/**
+ * arg_link_resolve() - Index of a link by name, the last one remembered
+ * @ctx:	Op context, its socket resolves the name
+ * @name:	Link name
+ *
+ * Return: the index, or a negative errno
+ */
+static int arg_link_resolve(struct op_ctx *ctx, const char *name)
+{
+	int idx;
+
+	if (arg_link_last.nl == ctx->nl && !strcmp(arg_link_last.name, name))
+		return arg_link_last.index;
+
+	errno = 0;
+	idx = nl_ifindex(ctx->nl, name);
+	if (!idx)
+		return -ENODEV;
+	if (idx == -1 && errno)
+		return -errno;
+	if (idx > 0) {
+		arg_link_last.nl = ctx->nl;
+		arg_link_last.index = idx;
+		strcpy(arg_link_last.name, name);
+	}
+	return idx;
+}
+
 /**
  * arg_link() - Read a link argument: a name, or a positive index
  * @ctx:	Op context; a name is resolved through ctx->nl
@@ -565,17 +664,11 @@ int arg_link(struct op_ctx *ctx, const struct mp_obj *args, const char *key,
 	if (!ctx->nl)
 		return op_fail(ctx, ARG_BAD, "\"%s\": no link here", key);
 
-	errno = 0;
-	idx = nl_ifindex(ctx->nl, name);
-	if (idx > 0) {
-		*ifindex = idx;
-		return 1;
-	}
-	if (!idx)
-		idx = -ENODEV;
-	else if (idx == -1 && errno)
-		idx = -errno;
-	return op_fail_errno(ctx, -idx, "%s", name);
+	idx = arg_link_resolve(ctx, name);
+	if (idx < 0)
+		return op_fail_errno(ctx, -idx, "%s", name);
+	*ifindex = idx;
+	return 1;
 }
 
 /**

@@ -32,14 +32,31 @@ struct op_error {
 	char extack[OP_MESSAGE_MAX];	/* kernel's extended ack, or "" */
 };
 
+/* The longest key list an op's values are indexed for (see op_args). */
+#define OP_KEYS_MAX 24
+
+/*
+ * The values of an op's map by key, as request.c found them while checking
+ * the keys: the arg_*() readers look a key up here instead of walking the
+ * map again. Only the op's own map is indexed; a nested map (a veth's peer)
+ * is searched as before.
+ */
+struct op_args {
+	const uint8_t *map;		/* first byte of the op map's pairs */
+	const char *const *keys;	/* the op's keys, op_def.keys */
+	uint32_t given;			/* bit i: keys[i] is in the map */
+	struct mp_obj vals[OP_KEYS_MAX];
+};
+
 /* Everything an op handler works with. */
 struct op_ctx {
-	struct nl_sock *nl;	/* NETLINK_ROUTE in the target namespace */
-	int ns_fd;		/* the target namespace, for setns() */
+	struct nl_sock *nl;	/* NETLINK_ROUTE in the target namespace; to
+				 * setns() there, see ns_fd_of() */
 	const char *ns_path;	/* as the request named it, for messages */
 	struct mp_writer *out;	/* the op writes exactly one value here */
 	struct op_error *err;
 	const char *op;		/* the op's name, for messages */
+	const struct op_args *args;	/* the op map's index, or NULL */
 };
 
 typedef int (*op_fn)(struct op_ctx *ctx, const struct mp_obj *args);
@@ -77,7 +94,11 @@ void arg_describe(const struct mp_obj *o, char *buf, size_t size);
  * of the wrong type, or out of range. A nil value counts as absent, except
  * for arg_obj(), which hands it over (link.set uses "master": nil).
  * arg_ifname() wants a buffer of IFNAMSIZ (16) bytes; arg_link() fails
- * with ENODEV, naming the link, when no link has the name.
+ * with ENODEV, naming the link, when no link has the name. arg_find() is
+ * mp_map_get() through the op's index: 1 with the value (nil included), 0
+ * when the key is absent, -1 when @args is not a map. arg_link() remembers
+ * the last name it resolved until arg_link_forget(), which request.c calls
+ * at the start of a request and after any op that may change links.
  *
  * The op_fail*() functions put the op's name in front of the message
  * unless it already starts with it: op_fail_errno(ctx, EEXIST, "%s", name)
@@ -95,5 +116,8 @@ int arg_link(struct op_ctx *ctx, const struct mp_obj *args, const char *key,
 	     bool required, int *ifindex);
 int arg_obj(struct op_ctx *ctx, const struct mp_obj *args, const char *key,
 	    bool required, struct mp_obj *out);
+int arg_find(const struct op_ctx *ctx, const struct mp_obj *args,
+	     const char *key, struct mp_obj *out);
+void arg_link_forget(void);
 
 #endif /* NSDO_OP_H */

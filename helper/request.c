@@ -20,6 +20,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -34,15 +35,18 @@
 #define KEY_LIST_MAX 160	/* the keys an op takes, in a message */
 
 /* The request's top-level keys, in the order of their bits. */
-enum request_key { KEY_ID, KEY_NAMESPACE, KEY_OPS, KEY_CONTINUE, KEY_COUNT };
+enum request_key {
+	KEY_ID, KEY_NAMESPACE, KEY_OPS, KEY_CONTINUE, KEY_EXPECT, KEY_COUNT
+};
 static const char *const request_keys[KEY_COUNT] = {
-	"id", "namespace", "ops", "continue",
+	"id", "namespace", "ops", "continue", "expect",
 };
 
 struct request {
 	uint64_t id;		/* 0 until a valid id is seen */
 	struct mp_obj ns;	/* MP_NIL when absent */
 	struct mp_obj ops;
+	struct mp_obj expect;	/* the id the driver expects, or MP_NIL */
 	bool keep_going;	/* "continue": true */
 };
 
@@ -50,20 +54,24 @@ struct request {
 struct batch {
 	struct mp_writer *w;
 	struct op_ctx ctx;
-	struct op_error err;
-	char ns_path[PATH_MAX];
-	int ns_fd;		/* opened for this request, or -1 */
 	bool home;		/* the target is the home namespace */
 	bool keep_going;
 	bool stopped;		/* err holds the error that stopped it */
 	int64_t index;		/* the failing op, -1 for the request */
 	const char *op;		/* its name, NULL when it had none */
-	char op_buf[OP_NAME_MAX];
 	size_t map_at;
 	size_t results_at;
 	uint32_t results;
 	uint32_t failed;
+	/* Buffers last: batch_init() zeroes only what comes before. */
+	struct op_args args;	/* the running op's values by key */
+	struct op_error err;
+	char ns_path[PATH_MAX];
+	char op_buf[OP_NAME_MAX];
 };
+
+/* request_field() spells the limit out in its message. */
+_Static_assert(REQUEST_OPS_MAX == 65536, "request \"ops\" message");
 
 static const struct op_def *const request_families[] = {
 	link_ops, addr_ops, route_ops, namespace_ops,
@@ -76,13 +84,12 @@ static const struct op_def *const request_families[] = {
  */
 static void batch_init(struct batch *b, struct mp_writer *w)
 {
-	memset(b, 0, sizeof(*b));
+	memset(b, 0, offsetof(struct batch, args));
+	b->ns_path[0] = '\0';
 	b->w = w;
 	b->ctx.out = w;
 	b->ctx.err = &b->err;
-	b->ctx.ns_fd = -1;
 	b->ctx.ns_path = "";
-	b->ns_fd = -1;
 	b->index = -1;
 	op_error_reset(&b->err);
 
@@ -200,6 +207,23 @@ static int request_key_find(const struct mp_obj *key)
 }
 
 /**
+ * request_field_fail() - Refuse a top-level field, saying what came
+ * @b:		Batch
+ * @val:	The field's value
+ * @expected:	The message up to ", got ..."
+ *
+ * Return: -1, after batch_stop()
+ */
+static int request_field_fail(struct batch *b, const struct mp_obj *val,
+			      const char *expected)
+{
+	char desc[64];
+
+	arg_describe(val, desc, sizeof(desc));
+	return batch_stop(b, BAD_REQUEST, "%s, got %s", expected, desc);
+}
+
+/**
  * request_field() - Check and store one top-level field
  * @b:		Batch, for errors
  * @key:	Which field
@@ -211,38 +235,42 @@ static int request_key_find(const struct mp_obj *key)
 static int request_field(struct batch *b, int key, const struct mp_obj *val,
 			 struct request *req)
 {
-	char desc[64];
-
-	arg_describe(val, desc, sizeof(desc));
 	switch (key) {
 	case KEY_ID:
 		if (val->type != MP_UINT || !val->v.u)
-			return batch_stop(b, BAD_REQUEST, "request \"id\": "
-					  "expected an integer of 1 or more, "
-					  "got %s", desc);
+			return request_field_fail(b, val, "request \"id\": "
+						  "expected an integer of 1 "
+						  "or more");
 		req->id = val->v.u;
 		return 0;
 	case KEY_NAMESPACE:
 		if (val->type != MP_NIL && val->type != MP_STR &&
 		    val->type != MP_UINT)
-			return batch_stop(b, BAD_REQUEST, "request "
-					  "\"namespace\": expected a path or a "
-					  "pid, got %s", desc);
+			return request_field_fail(b, val, "request "
+						  "\"namespace\": expected a "
+						  "path or a pid");
 		req->ns = *val;
 		return 0;
 	case KEY_OPS:
 		if (val->type != MP_ARRAY || !val->v.agg.count ||
 		    val->v.agg.count > REQUEST_OPS_MAX)
-			return batch_stop(b, BAD_REQUEST, "request \"ops\": "
-					  "expected an array of 1 to %d ops, "
-					  "got %s", REQUEST_OPS_MAX, desc);
+			return request_field_fail(b, val, "request \"ops\": "
+						  "expected an array of 1 to "
+						  "65536 ops");
 		req->ops = *val;
+		return 0;
+	case KEY_EXPECT:
+		if (val->type != MP_NIL && val->type != MP_STR)
+			return request_field_fail(b, val, "request "
+						  "\"expect\": expected a "
+						  "namespace id \"DEV:INO\"");
+		req->expect = *val;
 		return 0;
 	default:
 		if (val->type != MP_NIL && val->type != MP_BOOL)
-			return batch_stop(b, BAD_REQUEST, "request "
-					  "\"continue\": expected true or "
-					  "false, got %s", desc);
+			return request_field_fail(b, val, "request "
+						  "\"continue\": expected "
+						  "true or false");
 		req->keep_going = val->type == MP_BOOL && val->v.b;
 		return 0;
 	}
@@ -279,7 +307,7 @@ static int request_parse(struct batch *b, const struct mp_obj *top,
 			arg_describe(&key, desc, sizeof(desc));
 			return batch_stop(b, BAD_REQUEST, "request: unknown "
 					  "key %s; it takes id, namespace, "
-					  "ops, continue", desc);
+					  "ops, continue, expect", desc);
 		}
 		if (seen & 1u << k)
 			return batch_stop(b, BAD_REQUEST, "request: \"%s\" "
@@ -306,46 +334,82 @@ static int request_parse(struct batch *b, const struct mp_obj *top,
  */
 static void request_ns_path(const struct mp_obj *ns, char *buf, size_t size)
 {
-	if (ns->type == MP_UINT)
+	size_t n;
+
+	if (ns->type == MP_UINT) {
 		snprintf(buf, size, "/proc/%llu/ns/net",
 			 (unsigned long long)ns->v.u);
-	else
-		snprintf(buf, size, "%.*s", (int)ns->v.str.len,
-			 ns->v.str.ptr);
+		return;
+	}
+
+	/* A plain copy: this runs for every request that names a path. */
+	n = ns->v.str.len < size - 1 ? ns->v.str.len : size - 1;
+	memcpy(buf, ns->v.str.ptr, n);
+	buf[n] = '\0';
+}
+
+/**
+ * batch_expect() - Refuse a namespace that is not the one the driver meant
+ * @b:		Batch
+ * @req:	The request
+ * @e:		The namespace its path leads to now
+ *
+ * A path can be deleted and created again between the moment a driver
+ * looked at it and the moment the request runs; without this check the ops
+ * would run in the new namespace, and the driver would only learn it from
+ * the reply, after the fact.
+ *
+ * Return: 0 when the request expects nothing or @e is it, else -1 with the
+ * error in b->err
+ */
+static int batch_expect(struct batch *b, const struct request *req,
+			const struct ns_entry *e)
+{
+	const struct mp_obj *x = &req->expect;
+
+	if (x->type != MP_STR || (x->v.str.len == strlen(e->text) &&
+				  !memcmp(x->v.str.ptr, e->text,
+					  x->v.str.len)))
+		return 0;
+
+	return batch_stop(b, "ERR_NSDO_NAMESPACE_MISMATCH",
+			  "namespace %s: expected %.*s, found %s (deleted "
+			  "and created again, or another namespace); no op "
+			  "ran", b->ctx.ns_path,
+			  (int)(x->v.str.len > 64 ? 64 : x->v.str.len),
+			  x->v.str.ptr, e->text);
 }
 
 /**
  * batch_enter() - Find the target namespace and its netlink socket
- * @b:		Batch; ctx.nl, ctx.ns_fd, ctx.ns_path are set
+ * @b:		Batch; ctx.nl and ctx.ns_path are set
  * @req:	The request
- * @id:		The namespace's id
  *
- * Return: 0, or -1 with the error in b->err (the request failed)
+ * Return: the namespace's cache entry, or NULL with the error in b->err
+ * (the request failed)
  */
-static int batch_enter(struct batch *b, const struct request *req,
-		       struct ns_id *id)
+static struct ns_entry *batch_enter(struct batch *b, const struct request *req)
 {
+	struct ns_entry *e;
+
 	if (req->ns.type == MP_NIL) {
-		b->ctx.ns_fd = ns_home_fd();
 		b->ctx.ns_path = "home";
-		*id = *ns_home_id();
 	} else {
 		request_ns_path(&req->ns, b->ns_path, sizeof(b->ns_path));
 		b->ctx.ns_path = b->ns_path;
-		if (ns_open(&b->ctx, &req->ns, &b->ns_fd, id) < 0)
-			goto fail;
-		b->ctx.ns_fd = b->ns_fd;
 	}
 
-	b->home = ns_id_equal(id, ns_home_id());
-	b->ctx.nl = ns_socket(&b->ctx, b->ctx.ns_fd, id);
-	if (b->ctx.nl)
-		return 0;
-fail:
+	e = ns_lookup(&b->ctx, &req->ns);
+	if (e) {
+		b->home = ns_id_equal(&e->id, ns_home_id());
+		b->ctx.nl = &e->nl;
+		return e;
+	}
+
 	b->stopped = true;
 	if (!b->err.code)
 		op_fail_errno(&b->ctx, EIO, "namespace %s", b->ns_path);
-	return -1;
+	return NULL;
 }
 
 /**
@@ -360,8 +424,12 @@ static const struct op_def *batch_op_lookup(const struct mp_obj *name)
 	const struct op_def *def;
 	size_t i, len;
 
+	if (!name->v.str.len)
+		return NULL;
 	for (i = 0; i < n; i++) {
 		for (def = request_families[i]; def->name; def++) {
+			if (def->name[0] != name->v.str.ptr[0])
+				continue;
 			len = strlen(def->name);
 			if (len == name->v.str.len &&
 			    !memcmp(def->name, name->v.str.ptr, len))
@@ -452,7 +520,8 @@ static int batch_key_index(const struct op_def *def, const struct mp_obj *key)
 
 /**
  * batch_op_keys() - Refuse unknown, repeated and non-string keys
- * @b:		Batch
+ * @b:		Batch; b->args indexes the values by key for the arg_*()
+ *		readers, so that the op does not walk its map once per key
  * @def:	The op
  * @op:		Its map
  *
@@ -466,6 +535,10 @@ static int batch_op_keys(struct batch *b, const struct op_def *def,
 	uint64_t seen = 0, bit;
 	struct mp_iter it;
 	int i;
+
+	b->args.map = op->v.agg.first;
+	b->args.keys = def->keys;
+	b->args.given = 0;
 
 	mp_iter_init(&it, op);
 	while (mp_iter_next_pair(&it, &key, &val) > 0) {
@@ -484,6 +557,11 @@ static int batch_op_keys(struct batch *b, const struct op_def *def,
 				       "argument \"%.*s\" given twice",
 				       (int)key.v.str.len, key.v.str.ptr);
 		seen |= bit;
+
+		if (i >= 1 && i <= OP_KEYS_MAX) {
+			b->args.vals[i - 1] = val;
+			b->args.given |= 1u << (i - 1);
+		}
 	}
 	return 0;
 }
@@ -562,6 +640,27 @@ static void batch_op_failed(struct batch *b, size_t at, uint32_t index)
 }
 
 /**
+ * batch_op_changes_links() - Whether an op may add, rename or remove links
+ * @def:	The op
+ *
+ * Return: true for the link.* and namespace.* ops
+ */
+static bool batch_op_changes_links(const struct op_def *def)
+{
+	const struct op_def *d;
+
+	for (d = link_ops; d->name; d++) {
+		if (d == def)
+			return true;
+	}
+	for (d = namespace_ops; d->name; d++) {
+		if (d == def)
+			return true;
+	}
+	return false;
+}
+
+/**
  * batch_op() - Run one op and record its result or its error
  * @b:		Batch
  * @op:		The op
@@ -577,13 +676,17 @@ static void batch_op(struct batch *b, const struct mp_obj *op,
 
 	op_error_reset(&b->err);
 	b->ctx.op = NULL;
+	b->ctx.args = NULL;
 	b->op = NULL;
 
 	def = batch_op_check(b, op);
 	if (def) {
+		b->ctx.args = &b->args;
 		rc = def->fn(&b->ctx, op);
 		/* An op that entered a namespace must not leave us there. */
 		ns_return_home();
+		if (batch_op_changes_links(def))
+			arg_link_forget();
 	}
 
 	if (rc) {
@@ -652,36 +755,37 @@ static int request_check(struct batch *b, const uint8_t *frame, size_t len)
  */
 int request_handle(const uint8_t *frame, size_t len, struct mp_writer *out)
 {
-	char ns[NS_ID_LEN];
 	struct request req;
+	struct ns_entry *e;
 	struct batch b;
 	struct mp_obj top;
-	struct ns_id id;
 	int rc;
 
 	batch_init(&b, out);
 	memset(&req, 0, sizeof(req));
+	ns_cache_expire();
+	arg_link_forget();	/* links may have changed since the last one */
 
 	if (request_check(&b, frame, len) < 0 ||
 	    mp_decode(frame, frame + len, &top, NULL) < 0 ||
 	    request_parse(&b, &top, &req) < 0) {
 		warn("refused a request: %s", b.err.message);
 		batch_reply_begin(&b, req.id, NULL);
-	} else if (batch_enter(&b, &req, &id) < 0) {
+	} else if (!(e = batch_enter(&b, &req))) {
 		debug("request %llu: %s", (unsigned long long)req.id,
 		      b.err.message);
 		b.keep_going = req.keep_going;
 		batch_reply_begin(&b, req.id, NULL);
-	} else {
-		ns_id_format(&id, ns, sizeof(ns));
+	} else if (batch_expect(&b, &req, e) < 0) {
 		b.keep_going = req.keep_going;
-		batch_reply_begin(&b, req.id, ns);
+		batch_reply_begin(&b, req.id, e->text);
+	} else {
+		b.keep_going = req.keep_going;
+		batch_reply_begin(&b, req.id, e->text);
 		batch_run(&b, &req);
 	}
 
 	rc = batch_reply_end(&b);
-	if (b.ns_fd >= 0)
-		close(b.ns_fd);
 	ns_return_home();
 	if (rc < 0)
 		return request_reply_error(out, "ENOMEM", ENOMEM, "out of "

@@ -140,7 +140,7 @@ static int route_number_arg(struct op_ctx *ctx, const struct mp_obj *args,
 	struct mp_obj v;
 	size_t i;
 
-	if (mp_map_get(args, key, &v) != 1 || v.type == MP_NIL)
+	if (arg_find(ctx, args, key, &v) != 1 || v.type == MP_NIL)
 		return 0;
 	if (v.type != MP_STR)
 		return arg_u32(ctx, args, key, false, 0, max, out);
@@ -175,7 +175,7 @@ static int route_table_arg(struct op_ctx *ctx, const struct mp_obj *args,
 	struct mp_obj v;
 
 	*table = RT_TABLE_MAIN;
-	if (all && mp_map_get(args, "table", &v) == 1 &&
+	if (all && arg_find(ctx, args, "table", &v) == 1 &&
 	    mp_str_eq(&v, "all")) {
 		*table = 0;
 		return 0;

@@ -15,7 +15,7 @@
 // one is an op the helper runs. The static methods that only read (current,
 // list) use plain file system calls.
 
-import { type FileHandle, open, readdir, stat, statfs } from 'node:fs/promises';
+import { type FileHandle, lstat, open, readdir, stat, statfs } from 'node:fs/promises';
 import { statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -277,6 +277,9 @@ function closedError(ns: Namespace, op: string): NsdoError {
 async function inspectEntry(dir: string, name: string): Promise<Namespace | null> {
   const path = join(dir, name);
   try {
+    // A symbolic link is not a namespace of this directory, whatever it
+    // leads to: `ip netns` makes none, and nsdo's delete leaves them alone.
+    if ((await lstat(path)).isSymbolicLink()) return null;
     const [fs, stats] = await Promise.all([statfs(path), stat(path)]);
     if (Number(fs.type) !== NSFS_MAGIC) return null;
     return makeNamespace(path, idOf(stats), name);

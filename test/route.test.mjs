@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { withNamespace, link, addr, route } from '../dist/index.js';
 import { suite } from './lib/harness.mjs';
 import { rejects } from './lib/expect.mjs';
-import { run, routesOf } from './lib/kernel.mjs';
+import { eventually, ipJson, run, routesOf } from './lib/kernel.mjs';
 import { withScratch } from './lib/scratch.mjs';
 
 const test = suite('route');
@@ -12,8 +12,9 @@ const test = suite('route');
 /**
  * A namespace with veth r0 (up) holding 10.2.0.1/24 and fd00:2::1/64, and
  * its peer r1 up, so that 10.2.0.2 and fd00:2::2 are on-link gateways.
- * Duplicate address detection is off so the IPv6 address is usable as a
- * route source at once.
+ * Duplicate address detection is off, and the setup waits until the kernel
+ * no longer marks the IPv6 address tentative (it does so until it has seen
+ * the carrier come up), so the address is usable as a route source.
  */
 function withNet(fn) {
   return withScratch(1, async ([a]) => {
@@ -25,6 +26,12 @@ function withNet(fn) {
       addr.add('r0', '10.2.0.1/24'),
       addr.add('r0', 'fd00:2::1/64'),
     ]);
+    const usable = await eventually(async () => {
+      const [entry] = await ipJson(a.name, ['-6', 'addr', 'show', 'dev', 'r0']);
+      const info = entry?.addr_info?.find((x) => x.local === 'fd00:2::1');
+      return info !== undefined && !info.tentative;
+    }, { ms: 3000 });
+    assert.ok(usable, 'fd00:2::1 still tentative after 3 s');
     return fn(a);
   });
 }

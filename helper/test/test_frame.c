@@ -126,6 +126,40 @@ static int test_round_trip(void)
 	return 0;
 }
 
+static int test_several_per_read(void)
+{
+	static uint8_t big[20000];
+	struct frame_reader r;
+	const uint8_t *p;
+	size_t len;
+	int fds[2];
+
+	/* All in the pipe before the first read: one read() takes them. */
+	CHECK(!pipe(fds));
+	CHECK(!frame_write(fds[1], "one", 3));
+	CHECK(!frame_write(fds[1], "two", 3));
+	CHECK(!frame_write(fds[1], big, sizeof(big)));
+	CHECK(!frame_write(fds[1], "three", 5));
+	close(fds[1]);
+
+	frame_reader_init(&r, fds[0], FRAME_MAX);
+	CHECK(!frame_reader_buffered(&r));
+	CHECK(frame_read(&r, &p, &len) == FRAME_OK);
+	CHECK(len == 3 && !memcmp(p, "one", 3));
+	CHECK(frame_reader_buffered(&r));
+	CHECK(frame_read(&r, &p, &len) == FRAME_OK);
+	CHECK(len == 3 && !memcmp(p, "two", 3));
+	/* Larger than the first buffer: it grows, and keeps what came. */
+	CHECK(frame_read(&r, &p, &len) == FRAME_OK && len == sizeof(big));
+	CHECK(frame_read(&r, &p, &len) == FRAME_OK);
+	CHECK(len == 5 && !memcmp(p, "three", 5));
+	CHECK(!frame_reader_buffered(&r));
+	CHECK(frame_read(&r, &p, &len) == FRAME_EOF);
+	frame_reader_free(&r);
+	close(fds[0]);
+	return 0;
+}
+
 static int test_short_reads(void)
 {
 	static uint8_t payload[3000];
@@ -213,7 +247,8 @@ static int test_oversized_discarded(void)
 	frame_reader_init(&r, fds[0], 1000);
 	CHECK(frame_read(&r, &p, &len) == FRAME_TOO_LARGE);
 	CHECK(r.len == sizeof(junk));
-	CHECK(!r.buf);	/* nothing was allocated for it */
+	/* Nothing was allocated for the payload. */
+	CHECK(r.cap <= FRAME_READ_SIZE);
 	CHECK(frame_read(&r, &p, &len) == FRAME_OK);
 	CHECK(len == 4 && !memcmp(p, "next", 4));
 	CHECK(frame_read(&r, &p, &len) == FRAME_EOF);
@@ -235,7 +270,8 @@ static int test_over_4mib_refused(void)
 	close(fds[1]);
 	frame_reader_init(&r, fds[0], FRAME_MAX);
 	CHECK(frame_read(&r, &p, &len) == FRAME_TRUNCATED);
-	CHECK(!r.buf);
+	CHECK(r.cap <= FRAME_READ_SIZE);
+	frame_reader_free(&r);
 	close(fds[0]);
 	return 0;
 }
@@ -269,6 +305,7 @@ static int test_eof_cases(void)
 	close(fds[1]);
 	frame_reader_init(&r, fds[0], 100);
 	CHECK(frame_read(&r, &p, &len) == FRAME_TRUNCATED);
+	frame_reader_free(&r);
 	close(fds[0]);
 	return 0;
 }
@@ -384,6 +421,8 @@ static int test_write_to_closed_pipe(void)
 int main(void)
 {
 	run("frames round-trip, EOF at a boundary", test_round_trip);
+	run("several frames in one read, one larger than the buffer",
+	    test_several_per_read);
 	run("a payload arriving 7 bytes at a time", test_short_reads);
 	run("a 3 MiB frame through a 4 KiB socket buffer", test_short_writes);
 	run("oversized payload discarded, the next frame read",

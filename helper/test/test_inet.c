@@ -16,7 +16,7 @@
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"				\
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/8"
 
-static int failures;
+static int failures, tests_run, tests_failed;
 
 #define CHECK(cond)							\
 	do {								\
@@ -26,6 +26,24 @@ static int failures;
 			failures++;					\
 		}							\
 	} while (0)
+
+/**
+ * run() - Run one test and print its TAP line
+ * @name:	Test name
+ * @fn:		Test; it counts what fails in failures
+ */
+static void run(const char *name, void (*fn)(void))
+{
+	int before = failures;
+
+	fn();
+	tests_run++;
+	if (failures != before)
+		tests_failed++;
+	printf("%s %d - %s\n", failures != before ? "not ok" : "ok",
+	       tests_run, name);
+	fflush(stdout);
+}
 
 /**
  * prefix_ok() - Check that a text parses to the expected prefix
@@ -149,14 +167,11 @@ static void test_macs(void)
 
 int main(void)
 {
-	test_prefixes();
-	test_families();
-	test_macs();
+	run("prefixes: every form accepted, near misses refused with a reason",
+	    test_prefixes);
+	run("families: sizes and versions", test_families);
+	run("MAC addresses in, link-layer addresses out", test_macs);
 
-	if (failures) {
-		fprintf(stderr, "test_inet: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_inet: ok\n");
-	return 0;
+	printf("1..%d\n", tests_run);
+	return tests_failed ? 1 : 0;
 }

@@ -14,7 +14,7 @@
 
 #include "nl.h"
 
-static int failures;
+static int failures, tests_run, tests_failed;
 
 #define CHECK(cond)							\
 	do {								\
@@ -24,6 +24,24 @@ static int failures;
 			failures++;					\
 		}							\
 	} while (0)
+
+/**
+ * run() - Run one test and print its TAP line
+ * @name:	Test name
+ * @fn:		Test; it counts what fails in failures
+ */
+static void run(const char *name, void (*fn)(void))
+{
+	int before = failures;
+
+	fn();
+	tests_run++;
+	if (failures != before)
+		tests_failed++;
+	printf("%s %d - %s\n", failures != before ? "not ok" : "ok",
+	       tests_run, name);
+	fflush(stdout);
+}
 
 /**
  * test_build_parse() - A message with a nest parses back to what was put
@@ -126,14 +144,11 @@ static void test_malformed(void)
 
 int main(void)
 {
-	test_build_parse();
-	test_overflow();
-	test_malformed();
+	run("a message with a nest parses back to what was put",
+	    test_build_parse);
+	run("running out of room is sticky and harmless", test_overflow);
+	run("parsing stops at an attribute that overruns", test_malformed);
 
-	if (failures) {
-		fprintf(stderr, "test_nl: %d failure(s)\n", failures);
-		return 1;
-	}
-	printf("test_nl: ok\n");
-	return 0;
+	printf("1..%d\n", tests_run);
+	return tests_failed ? 1 : 0;
 }

@@ -50,7 +50,7 @@ export interface RequestOptions {
 /** For the library's own modules: a request whose reply is settled without a promise layer. */
 export let submitRequest: <C, T>(helper: Helper, namespace: WireNamespace | undefined,
   ops: readonly WireOp[], cont: boolean, signal: AbortSignal | undefined,
-  settle: Settle<C, T>, context: C) => Promise<T>;
+  settle: Settle<C, T>, context: C, expect?: string) => Promise<T>;
 
 const rawReply = (reply: WireReply): WireReply => reply;
 
@@ -64,8 +64,8 @@ export class Helper extends TypedEmitter<HelperEvents> {
   #closing: Promise<void> | null = null;
 
   static {
-    submitRequest = (helper, namespace, ops, cont, signal, settle, context) =>
-      helper.#submit(namespace, ops, cont, signal, settle, context);
+    submitRequest = (helper, namespace, ops, cont, signal, settle, context, expect) =>
+      helper.#submit(namespace, ops, cont, signal, settle, context, expect);
   }
 
   constructor(options: HelperOptions = {}) {
@@ -121,7 +121,8 @@ export class Helper extends TypedEmitter<HelperEvents> {
   }
 
   #submit<C, T>(namespace: WireNamespace | undefined, ops: readonly WireOp[], cont: boolean,
-    signal: AbortSignal | undefined, settle: Settle<C, T>, context: C): Promise<T> {
+    signal: AbortSignal | undefined, settle: Settle<C, T>, context: C,
+    expect?: string): Promise<T> {
     let process = this.#process;
     if (process === null) {
       try {
@@ -132,7 +133,7 @@ export class Helper extends TypedEmitter<HelperEvents> {
       }
       this.#process = process;
     }
-    return process.submit(namespace, ops, cont, signal, settle, context);
+    return process.submit(namespace, ops, cont, signal, settle, context, expect);
   }
 }
 

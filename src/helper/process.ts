@@ -13,6 +13,11 @@
 //   its stderr. A helper that breaks the protocol is killed first.
 // Rejecting on 'close' rather than 'exit' lets replies already in the pipe
 // settle their requests and lets the stderr tail be complete.
+//
+// Frames written in the same turn of the event loop (a Promise.all over
+// several batches, the queue flushed after the hello) leave in one writev():
+// the first write of a turn corks stdin and a nextTick uncorks it. One
+// request alone is still one write, made before control returns to the loop.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { Socket } from 'node:net';
@@ -20,7 +25,7 @@ import type { Socket } from 'node:net';
 import { NsdoError } from '../errors.js';
 import { FrameDecoder, FrameEncoder } from '../wire/frame.js';
 import {
-  MAX_FRAME, PROTOCOL_VERSION, type Hello, type WireNamespace, type WireOp, type WireReply,
+  MAX_FRAME, PROTOCOL_VERSION, type Hello, type WireNamespace, type WireOp, type WireReply, type WireRequest,
 } from '../wire/types.js';
 
 /** How much of the helper's stderr is kept for error messages. */
@@ -63,6 +68,7 @@ export class HelperProcess {
   readonly #decoder: FrameDecoder;
   readonly #pending = new Map<number, Pending<any, any>>();
   #queue: Buffer[] | null = [];
+  #corked = false;
   #nextId = 1;
   #closing = false;
   #broken = false;
@@ -93,17 +99,22 @@ export class HelperProcess {
    * @param ops the ops, already in wire form
    * @param cont whether a failing op lets the batch go on
    * @param signal rejects the promise with ERR_NSDO_ABORTED when aborted
+   * @param expect the id the namespace must have: the helper refuses to run
+   *   the ops anywhere else (a path deleted and created again meanwhile)
    */
   submit<C, T>(namespace: WireNamespace | undefined, ops: readonly WireOp[], cont: boolean,
-    signal: AbortSignal | undefined, settle: Settle<C, T>, context: C): Promise<T> {
+    signal: AbortSignal | undefined, settle: Settle<C, T>, context: C,
+    expect?: string): Promise<T> {
     if (signal !== undefined && signal.aborted) return Promise.reject(abortedError(signal));
     const id = this.#nextId;
     this.#nextId = id >= 0xffffffff ? 1 : id + 1;
     let frame: Buffer;
     try {
-      frame = this.#encoder.encode(namespace === undefined
-        ? (cont ? { id, ops, continue: true } : { id, ops })
-        : (cont ? { id, namespace, ops, continue: true } : { id, namespace, ops }));
+      const request: WireRequest = { id, ops };
+      if (namespace !== undefined) request.namespace = namespace;
+      if (expect !== undefined) request.expect = expect;
+      if (cont) request.continue = true;
+      frame = this.#encoder.encode(request);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -112,7 +123,7 @@ export class HelperProcess {
       if (signal !== undefined) signal.addEventListener('abort', pending);
       if (this.#pending.size === 0) this.#ref();
       this.#pending.set(id, pending);
-      if (this.#queue === null) this.#stdin.write(frame);
+      if (this.#queue === null) this.#write(frame);
       else this.#queue.push(frame);
     });
   }
@@ -129,6 +140,21 @@ export class HelperProcess {
     }
     return this.#closed;
   }
+
+  /** Writes a frame; the frames of one turn of the event loop go out together. */
+  #write(frame: Buffer): void {
+    if (!this.#corked) {
+      this.#corked = true;
+      this.#stdin.cork();
+      process.nextTick(this.#uncork);
+    }
+    this.#stdin.write(frame);
+  }
+
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    this.#stdin.uncork();
+  };
 
   #listen(): void {
     this.#child.on('spawn', () => this.#hooks.spawn(this.pid as number));
@@ -186,7 +212,7 @@ export class HelperProcess {
     }
     const queue = this.#queue as Buffer[];
     this.#queue = null;
-    for (const frame of queue) this.#stdin.write(frame);
+    for (const frame of queue) this.#write(frame);
     if (this.#closing) this.#stdin.end();
   }
 

@@ -10,9 +10,10 @@
 // Both directions refuse a frame over the cap before spending memory on
 // it. The encoder packs straight after four reserved bytes and writes the
 // length into them, so a frame is one buffer and goes out in one write. The
-// decoder reads a frame that arrived whole in one chunk where it lies, and
-// copies only a frame split across chunks, into a buffer sized once from its
-// length prefix.
+// decoder reads a frame that arrived whole in one chunk where it lies (no
+// copy, not even a view: msgpackr is given the chunk and the frame's range),
+// and copies only a frame split across chunks, into a buffer sized once from
+// its length prefix.
 
 import { Packr, RESERVE_START_SPACE } from 'msgpackr/pack';
 import { Unpackr } from 'msgpackr/unpack';
@@ -70,6 +71,8 @@ export class FrameDecoder {
   // The body of a frame split across chunks, sized from its prefix.
   #body: Buffer | null = null;
   #bodyFilled = 0;
+  // Where the frame being decoded lies in its buffer; reused, not allocated.
+  readonly #range = { start: 0, end: 0 };
 
   /**
    * @param onFrame called with each decoded value, in order
@@ -106,7 +109,7 @@ export class FrameDecoder {
         }
         this.#checkLength(length);
         if (end - offset >= length) {
-          this.#decode(chunk.subarray(offset, offset + length));
+          this.#decode(chunk, offset, offset + length);
           offset += length;
           continue;
         }
@@ -120,7 +123,7 @@ export class FrameDecoder {
       offset += n;
       if (this.#bodyFilled < body.length) return;
       this.#body = null;
-      this.#decode(body);
+      this.#decode(body, 0, body.length);
     }
   }
 
@@ -139,12 +142,15 @@ export class FrameDecoder {
     }
   }
 
-  #decode(payload: Buffer): void {
+  /** Decodes buffer[start, end), which must be exactly one value, and hands it on. */
+  #decode(buffer: Buffer, start: number, end: number): void {
     let value: unknown;
+    this.#range.start = start;
+    this.#range.end = end;
     try {
-      value = this.#unpackr.unpack(payload);
+      value = this.#unpackr.unpack(buffer, this.#range);
     } catch (error) {
-      throw new NsdoError(`bad frame: ${payload.length} bytes that are not exactly one ` +
+      throw new NsdoError(`bad frame: ${end - start} bytes that are not exactly one ` +
         `MessagePack value (${(error as Error).message})`,
       { code: 'ERR_NSDO_BAD_FRAME', cause: error });
     }

@@ -38,6 +38,8 @@ export interface WireRequest {
   namespace?: WireNamespace;
   ops: readonly WireOp[];
   continue?: boolean;
+  /** The namespace id the driver expects; the helper runs nothing elsewhere. */
+  expect?: string;
 }
 
 export interface WireError {
