@@ -13,7 +13,11 @@
 //
 // An aborted signal rejects the promise at once, but the helper may still
 // run the batch: a request that has been written cannot be taken back.
+//
+// With `atomic: true` a batch that fails is undone (src/atomic/): the
+// namespace is read before, and brought back to that state after.
 
+import { checkAtomicOptions, runAtomic } from './atomic/atomic.js';
 import { badArgument, errorFromWire, NsdoError } from './errors.js';
 import { getHelper, submitRequest, type Helper } from './helper/helper.js';
 import {
@@ -28,11 +32,31 @@ import {
   MAX_OPS, type Address, type Link, type LinkRef, type Route, type WireError, type WireReply,
 } from './wire/types.js';
 
+// What an atomic batch's error says about its undo. Declared here, with the
+// option that makes it, so that the public declarations carry it.
+declare module './errors.js' {
+  interface NsdoError {
+    /**
+     * Atomic batches: true when the ops that ran were undone and the
+     * namespace lists the same links, addresses and routes as before.
+     */
+    undone?: boolean;
+    /** Atomic batches, when `undone` is false: what failed and what still differs. */
+    undoErrors?: NsdoError[];
+  }
+}
+
 export interface WithNamespaceOptions {
   /** Rejects with ERR_NSDO_ABORTED; the helper may still run the batch. */
   signal?: AbortSignal;
   /** A failing op does not stop the batch; its result is the NsdoError. Batches only. */
   continue?: boolean;
+  /**
+   * Undo the ops that ran when one fails, so that the namespace's links,
+   * addresses and routes are as before; the error then says whether that
+   * worked (`undone`, `undoErrors`). Batches only; not with `continue`.
+   */
+  atomic?: boolean;
   /** Default: getHelper(). */
   helper?: Helper;
 }
@@ -85,16 +109,32 @@ export function withNamespace(target: NamespaceTarget,
   work: readonly Op<unknown>[] | ((ns: NamespaceScope) => Promise<unknown>),
   options?: WithNamespaceOptions): Promise<unknown> {
   let resolved: Target;
+  const atomic = options?.atomic === true;
   try {
     resolved = resolveTarget(target);
-    if (typeof work === 'function') return runScope(target, resolved, work, options);
+    if (typeof work === 'function') {
+      if (atomic) {
+        throw badArgument('withNamespace', 'options.atomic',
+          'left out for the callback form (an atomic batch is an array of ops)', true);
+      }
+      return runScope(target, resolved, work, options);
+    }
     checkOps(work);
+    if (atomic) checkAtomicOptions(options);
   } catch (error) {
     return Promise.reject(error);
   }
   if (work.length === 0) return Promise.resolve([]);
-  return submitRequest(options?.helper ?? getHelper(), resolved.path, work,
-    options?.continue === true, options?.signal, settleBatch, resolved);
+  const helper = options?.helper ?? getHelper();
+  if (atomic) {
+    return runAtomic({
+      helper, target: resolved, ops: work, signal: options?.signal,
+      run: () => submitRequest(helper, resolved.path, work, false, undefined, settleBatch,
+        resolved, resolved.id),
+    });
+  }
+  return submitRequest(helper, resolved.path, work, options?.continue === true,
+    options?.signal, settleBatch, resolved, resolved.id);
 }
 
 /** The path to send and the id to expect; a handle is its own target, no stat needed. */
@@ -232,7 +272,7 @@ class Scope implements NamespaceScope {
     }
     if (ops.length === 0) return Promise.resolve([] as Results<Ops>);
     return submitRequest(this.#helper, this.#target.path, ops, false, this.#signal,
-      settleBatch, this.#target) as Promise<Results<Ops>>;
+      settleBatch, this.#target, this.#target.id) as Promise<Results<Ops>>;
   }
 
   #one<R>(build: () => Op<R>): Promise<R> {
@@ -244,7 +284,7 @@ class Scope implements NamespaceScope {
       return Promise.reject(error);
     }
     return submitRequest(this.#helper, this.#target.path, [op], false, this.#signal,
-      settleFirst, this.#target) as Promise<R>;
+      settleFirst, this.#target, this.#target.id) as Promise<R>;
   }
 }
 

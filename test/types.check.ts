@@ -111,3 +111,24 @@ export function errors(error: unknown): void {
     expectType<unknown[]>(error.results);
   }
 }
+
+export async function atomicBatches(ns: Namespace): Promise<void> {
+  // An atomic batch answers like any batch.
+  const [got, none] = await withNamespace(ns, [link.get('b0'), link.del('b0')],
+    { atomic: true });
+  assertEqual<typeof got, Link>(true);
+  assertEqual<typeof none, void>(true);
+
+  try {
+    await withNamespace(ns, [link.del('b0')], { atomic: true, signal: AbortSignal.timeout(1) });
+  } catch (error) {
+    if (error instanceof NsdoError) {
+      expectType<boolean | undefined>(error.undone);
+      expectType<NsdoError[] | undefined>(error.undoErrors);
+      expectType<string | undefined>(error.undoErrors?.[0]?.code);
+    }
+  }
+
+  // @ts-expect-error `atomic` is a boolean
+  await withNamespace(ns, [link.list()], { atomic: 'yes' });
+}
