@@ -19,9 +19,11 @@
 //   zx scripts/test.mjs              everything
 //   zx scripts/test.mjs link addr    only test/link.test.mjs, test/addr.test.mjs
 //   zx scripts/test.mjs --no-build   reuse the built helper and dist/
+//   zx scripts/test.mjs --sanitize   against the ASan + UBSan helper (scripts/sanitize.mjs)
 import { $, argv, fs, os, path } from 'zx';
 import { spawn } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { sanitizerEnv, sanitizerReports } from './sanitize.mjs';
 
 $.verbose = false;
 
@@ -37,12 +39,15 @@ else await outer();
 
 async function outer() {
   const totals = { passed: 0, failed: 0, skipped: 0 };
+  if (argv.sanitize) Object.assign(process.env, sanitizerEnv(root));
   let ready = true;
 
   if (argv.build !== false) {
     const helper = await step(totals, 'build the helper', bin('zx'), ['scripts/build-helper.mjs']);
     const library = await step(totals, 'build the library', bin('tsc'), ['-p', 'tsconfig.json']);
     ready = helper && library;
+    if (argv.sanitize) ready = await step(totals, 'build the sanitized helper', bin('zx'),
+      ['scripts/build-helper.mjs', '--sanitize']) && ready;
   }
   if (!argv._.length) {
     await unitTests(totals);
@@ -53,6 +58,7 @@ async function outer() {
   }
   if (ready) await hermeticRun(totals);
   else console.log('\nJS tests not run: the build failed (counted above).');
+  if (ready && argv.sanitize) sanitizerReports(root, totals);
 
   const total = totals.passed + totals.failed + totals.skipped;
   console.log(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
