@@ -19,33 +19,7 @@
 #include <unistd.h>
 
 #include "frame.h"
-
-static int tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "  %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return -1;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test, returning 0 on success
- */
-static void run(const char *name, int (*fn)(void))
-{
-	int rc = fn();
-
-	tests_run++;
-	if (rc)
-		tests_failed++;
-	printf("%s %d - %s\n", rc ? "not ok" : "ok", tests_run, name);
-	fflush(stdout);
-}
+#include "tap.h"
 
 /**
  * write_all() - Write every byte, in pieces of at most @piece bytes
@@ -436,6 +410,5 @@ int main(void)
 	run("writing to a closed pipe: EPIPE, no signal",
 	    test_write_to_closed_pipe);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

@@ -14,32 +14,7 @@
 #include <sys/types.h>
 
 #include "lite.h"
-
-static int tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "  %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return -1;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test, returning 0 on success
- */
-static void run(const char *name, int (*fn)(void))
-{
-	int rc = fn();
-
-	tests_run++;
-	if (rc)
-		tests_failed++;
-	printf("%s %d - %s\n", rc ? "not ok" : "ok", tests_run, name);
-}
+#include "tap.h"
 
 /*
  * Format with both, at every buffer size up to the full length + 2, and
@@ -175,6 +150,5 @@ int main(void)
 	    test_unknown_conversion_stops);
 	run("malloc, realloc, calloc, free by mmap", test_alloc);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

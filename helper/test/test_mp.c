@@ -14,32 +14,7 @@
 #include <string.h>
 
 #include "mp.h"
-
-static int tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "  %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return -1;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test, returning 0 on success
- */
-static void run(const char *name, int (*fn)(void))
-{
-	int rc = fn();
-
-	tests_run++;
-	if (rc)
-		tests_failed++;
-	printf("%s %d - %s\n", rc ? "not ok" : "ok", tests_run, name);
-}
+#include "tap.h"
 
 /**
  * check_copy() - mp_check() on an exact-size heap copy of a buffer
@@ -657,6 +632,5 @@ int main(void)
 	run("array32 and map32 patched", test_patch32);
 	run("random bytes: refused or walkable", test_random_bytes);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

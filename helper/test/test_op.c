@@ -11,33 +11,7 @@
 #include <string.h>
 
 #include "op.h"
-
-static int tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "  %s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			return -1;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test, returning 0 on success
- */
-static void run(const char *name, int (*fn)(void))
-{
-	int rc = fn();
-
-	tests_run++;
-	if (rc)
-		tests_failed++;
-	printf("%s %d - %s\n", rc ? "not ok" : "ok", tests_run, name);
-	fflush(stdout);
-}
+#include "tap.h"
 
 static int test_errno_names(void)
 {
@@ -131,6 +105,5 @@ int main(void)
 	run("an op's values by key, and maps the index was not made for",
 	    test_arg_index);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }
