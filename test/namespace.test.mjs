@@ -240,11 +240,11 @@ test('interop: ip netns add -> nsdo uses and deletes it', async () => {
   }
 });
 
-test('ip netns del of a namespace nsdo worked in frees it once nsdo is idle', () =>
+test('ip netns del of a namespace nsdo worked in frees it soon after', () =>
   withScratch(2, async ([a, b]) => {
     // The helper caches a netlink socket per namespace, which holds the
-    // namespace alive; the cache must not keep it for long after the
-    // namespace's file is gone. A veth end in a shows when b is freed.
+    // namespace alive; the cache must let it go soon after the namespace's
+    // file is gone. A veth end in a shows when b is freed.
     await withNamespace(a.path, [
       link.add({ name: 'va', type: 'veth', peer: { name: 'vb', namespace: b.path } }),
     ]);
