@@ -7,6 +7,7 @@
 //   node bench/nsdo.mjs rtt N             (N sequential link.get('lo'))
 //   node bench/nsdo.mjs routes N [--batch B]  (N /32 routes on lo, batches of B in flight)
 //   node bench/nsdo.mjs pods N --helpers K    (K helper processes, pod i on helper i % K)
+//   node bench/nsdo.mjs pods N --queues Q     (veth ends with Q transmit and receive queues)
 //
 // The helper is started by a warm-up request before the clock starts; its
 // start-up time is reported as helperStartMs.
@@ -54,6 +55,9 @@ async function warmUp(helpers = [getHelper()]) {
   return { home, helperStartMs: now() - t };
 }
 
+// --queues Q: both veth ends get Q queues instead of the kernel's default.
+const queues = opts.queues ? { txQueues: Number(opts.queues), rxQueues: Number(opts.queues) } : {};
+
 async function setupPod(home, i, helper) {
   const name = `p${i}`,
     host = `h${i}`,
@@ -62,7 +66,7 @@ async function setupPod(home, i, helper) {
   await withNamespace(
     home,
     [
-      link.add({ name: host, type: 'veth', peer: { name: 'eth0', namespace: ns } }),
+      link.add({ name: host, type: 'veth', ...queues, peer: { name: 'eth0', namespace: ns } }),
       addr.add(host, `${net}.1/24`),
       link.set(host, { up: true }),
     ],
@@ -98,6 +102,7 @@ async function pods() {
   const result = {
     n: opts.n,
     conc,
+    queues: Number(opts.queues ?? 0),
     setupMs: now() - t,
     helperStartMs,
     helperCpuMs: cpuDelta(helper0, helperCpuMs(helpers)),

@@ -7,10 +7,13 @@
  * to change), RTM_DELLINK, RTM_GETLINK.
  *
  * link.add puts everything the kernel accepts at creation into the one
- * message: MTU, MAC, master, the up flag and the kind's own settings
- * (IFLA_LINKINFO). A veth's peer is a second struct ifinfomsg nested in
- * VETH_INFO_PEER, with its own name, MAC, MTU and namespace; the kernel
- * creates it directly in that namespace. A kind this file has no settings
+ * message: MTU, MAC, master, the up flag, the number of queues and the
+ * kind's own settings (IFLA_LINKINFO). A veth's peer is a second struct
+ * ifinfomsg nested in VETH_INFO_PEER, with its own name, MAC, MTU, queues
+ * and namespace; the kernel creates it directly in that namespace. Unless
+ * told otherwise the peer gets the queue counts asked for the link: a
+ * veth's kernel default is one queue per possible CPU, most of them
+ * unused, and shrinking them costs two RCU grace periods. A kind this file has no settings
  * for goes out as a bare IFLA_INFO_KIND, so whatever the kernel says about
  * it (an unknown kind, a missing setting) reaches the caller unchanged.
  * Such a kind may still take a parent link ("link", sent as IFLA_LINK),
@@ -119,11 +122,20 @@ struct link_attrs {
 	int master;		/* 0 detaches (link.set) */
 };
 
+/*
+ * How many transmit and receive queues a link is created with, 0 for the
+ * kernel's default. They can only be chosen at creation.
+ */
+struct link_queues {
+	uint32_t tx, rx;
+};
+
 /* A veth's other end. */
 struct link_peer {
 	bool given;
-	char name[IFNAMSIZ];
+	char name[IFNAMSIZ];	/* "" lets the kernel name it */
 	struct link_attrs attrs;
+	struct link_queues queues;
 	bool has_namespace;
 	struct mp_obj namespace;	/* path or pid, for ns_open() */
 	int ns_fd;			/* open while the request is built */
@@ -135,6 +147,7 @@ struct link_spec {
 	char type[LINK_KIND_MAX];
 	enum link_kind kind;
 	struct link_attrs attrs;
+	struct link_queues queues;
 	int parent;			/* IFLA_LINK, 0 for none */
 	struct link_peer peer;		/* veth */
 	uint32_t id;			/* vxlan VNI, vlan id */
@@ -305,6 +318,36 @@ static void link_attrs_put(struct nl_msg *m, struct ifinfomsg *ifi,
 }
 
 /**
+ * link_queues_parse() - Read txQueues and rxQueues
+ * @ctx:	Op context
+ * @args:	Arguments to look in
+ * @q:		Filled in where given, left as it was where not
+ *
+ * Return: 0, or -1 after op_fail()
+ */
+static int link_queues_parse(struct op_ctx *ctx, const struct mp_obj *args,
+			     struct link_queues *q)
+{
+	if (arg_u32(ctx, args, "txQueues", false, 1, UINT32_MAX, &q->tx) < 0)
+		return -1;
+	return arg_u32(ctx, args, "rxQueues", false, 1, UINT32_MAX,
+		       &q->rx) < 0 ? -1 : 0;
+}
+
+/**
+ * link_queues_put() - Add the queue counts that were asked for
+ * @m:		Message whose family header was just put
+ * @q:		The counts
+ */
+static void link_queues_put(struct nl_msg *m, const struct link_queues *q)
+{
+	if (q->tx)
+		nl_attr_put_u32(m, IFLA_NUM_TX_QUEUES, q->tx);
+	if (q->rx)
+		nl_attr_put_u32(m, IFLA_NUM_RX_QUEUES, q->rx);
+}
+
+/**
  * link_peer_keys_check() - Refuse keys of the peer map that it cannot have
  * @ctx:	Op context
  * @peer:	The peer map
@@ -316,7 +359,7 @@ static int link_peer_keys_check(struct op_ctx *ctx, const struct mp_obj *peer,
 				const char *label)
 {
 	static const char *const keys[] = { "name", "namespace", "mac",
-					    "mtu" };
+					    "mtu", "txQueues", "rxQueues" };
 	struct mp_obj k, v;
 	struct mp_iter it;
 	size_t i;
@@ -372,7 +415,8 @@ static int link_peer_fail(struct op_ctx *ctx, const char *key)
  * link_peer_parse() - Read the peer map of a veth
  * @ctx:	Op context
  * @args:	Op arguments
- * @s:		The link being added; its peer is filled in
+ * @s:		The link being added, its own queues read; its peer is filled
+ *		in, with the link's queue counts unless the peer has its own
  *
  * Return: 0 (also when there is no peer map: the kernel then names the
  * peer), or -1 after op_fail()
@@ -385,6 +429,7 @@ static int link_peer_parse(struct op_ctx *ctx, const struct mp_obj *args,
 	int rc;
 
 	p->ns_fd = -1;
+	p->queues = s->queues;
 	rc = arg_obj(ctx, args, "peer", false, &peer);
 	if (rc <= 0 || peer.type == MP_NIL)
 		return rc < 0 ? -1 : 0;
@@ -409,6 +454,13 @@ static int link_peer_parse(struct op_ctx *ctx, const struct mp_obj *args,
 	if (rc < 0)
 		return link_peer_fail(ctx, "mac");
 	p->attrs.has_mac = rc;
+
+	if (arg_u32(ctx, &peer, "txQueues", false, 1, UINT32_MAX,
+		    &p->queues.tx) < 0)
+		return link_peer_fail(ctx, "txQueues");
+	if (arg_u32(ctx, &peer, "rxQueues", false, 1, UINT32_MAX,
+		    &p->queues.rx) < 0)
+		return link_peer_fail(ctx, "rxQueues");
 
 	p->given = true;
 	p->has_namespace = mp_map_get(&peer, "namespace", &p->namespace) == 1 &&
@@ -628,6 +680,8 @@ static int link_spec_parse(struct op_ctx *ctx, const struct mp_obj *args,
 		return -1;
 	s->attrs.has_master = rc;
 
+	if (link_queues_parse(ctx, args, &s->queues))
+		return -1;
 	return link_kind_parse(ctx, args, s);
 }
 
@@ -645,8 +699,10 @@ static void link_veth_put(struct nl_msg *m, const struct link_peer *p)
 		return;
 
 	ifi->ifi_family = AF_UNSPEC;
-	nl_attr_put_str(m, IFLA_IFNAME, p->name);
+	if (p->name[0])
+		nl_attr_put_str(m, IFLA_IFNAME, p->name);
 	link_attrs_put(m, ifi, &p->attrs);
+	link_queues_put(m, &p->queues);
 	if (p->ns_fd >= 0)
 		nl_attr_put_u32(m, IFLA_NET_NS_FD, (uint32_t)p->ns_fd);
 	nl_nest_end(m, nest);
@@ -691,7 +747,8 @@ static void link_info_put(struct nl_msg *m, const struct link_spec *s)
 	struct nlattr *data = NULL;
 
 	nl_attr_put_str(m, IFLA_INFO_KIND, s->type);
-	if ((s->kind == LINK_VETH && s->peer.given) ||
+	if ((s->kind == LINK_VETH &&
+	     (s->peer.given || s->queues.tx || s->queues.rx)) ||
 	    s->kind == LINK_VXLAN || s->kind == LINK_VLAN ||
 	    (s->kind == LINK_MACVLAN && s->has_mode))
 		data = nl_nest_start(m, IFLA_INFO_DATA);
@@ -734,6 +791,7 @@ static int link_add_send(struct op_ctx *ctx, const struct link_spec *s)
 	ifi->ifi_family = AF_UNSPEC;
 	nl_attr_put_str(&m, IFLA_IFNAME, s->name);
 	link_attrs_put(&m, ifi, &s->attrs);
+	link_queues_put(&m, &s->queues);
 	if (s->parent)
 		nl_attr_put_u32(&m, IFLA_LINK, (uint32_t)s->parent);
 	link_info_put(&m, s);
@@ -1262,7 +1320,8 @@ static int link_list(struct op_ctx *ctx, const struct mp_obj *args)
 
 static const char *const link_add_keys[] = {
 	"name", "type", "mtu", "mac", "up", "master", "peer", "id", "link",
-	"mode", "port", "local", "remote", "group", "dev", NULL,
+	"mode", "port", "local", "remote", "group", "dev", "txQueues",
+	"rxQueues", NULL,
 };
 static const char *const link_set_keys[] = {
 	"link", "up", "mtu", "name", "mac", "master", "namespace", NULL,

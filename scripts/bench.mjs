@@ -85,6 +85,13 @@ const peers = [
     cmd: (n) => [node, path.join(benchDir, 'nsdo.mjs'), 'pods', n, '--conc', 8, '--helpers', 4],
   },
   {
+    id: 'nsdo-q1',
+    label: 'nsdo: veth with 1 queue',
+    needs: 'nsdo',
+    informative: true,
+    cmd: (n) => [node, path.join(benchDir, 'nsdo.mjs'), 'pods', n, '--conc', 8, '--queues', 1],
+  },
+  {
     id: 'helper-raw',
     label: '(diagnostic) helper alone, no client',
     needs: 'nsdo',
@@ -573,6 +580,18 @@ function targets(s, large) {
       ),
     );
   }
+  // For information, beside the targets: both sides asking for one queue per
+  // veth end, so that neither pays for shrinking the kernel's default.
+  if (s.pods['nsdo-q1'] && s.pods['go-q1']) {
+    const r = timeRatio('nsdo-q1', ['go-q1']);
+    rows.push(
+      t(
+        'pods setup, both with 1-queue veths (not a target): nsdo time <= 0.9 x Go (worst N)',
+        `${fmt(r)} x Go`,
+        r <= 0.9,
+      ),
+    );
+  }
   const routeGoal = Math.max(
     s.routes.opsPerSec['ip-batch'] ?? 0,
     s.routes.opsPerSec['go-do'] ?? 0,
@@ -619,6 +638,7 @@ function pairedRatio(runs, a, b, n) {
 const colours = {
   nsdo: '#d62728',
   'nsdo-4': '#f4a582',
+  'nsdo-q1': '#67001f',
   'go-do': '#1f77b4',
   'go-handle': '#6baed6',
   'go-q1': '#08306b',

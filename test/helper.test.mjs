@@ -196,6 +196,11 @@ const badOps = [
     'ERR_NSDO_BAD_ARGUMENT', /mtu/],
   ['a link name too long', { op: 'link.add', name: 'x'.repeat(16), type: 'bridge' },
     'ERR_NSDO_BAD_ARGUMENT', /name/],
+  ['zero transmit queues', { op: 'link.add', name: 'q0', type: 'bridge', txQueues: 0 },
+    'ERR_NSDO_BAD_ARGUMENT', /"txQueues"/],
+  ["a peer's queue count of the wrong type",
+    { op: 'link.add', name: 'q0', type: 'veth', peer: { name: 'q1', rxQueues: 'one' } },
+    'ERR_NSDO_BAD_ARGUMENT', /"peer\.rxQueues"/],
   ['a malformed address', { op: 'addr.add', dev: 'lo', address: '10.0.0.300/8' },
     'ERR_NSDO_BAD_ARGUMENT', /address|10\.0\.0\.300/],
 ];

@@ -1,5 +1,6 @@
 // link.add, link.set, link.del, link.get, link.list against the real
 // kernel, each checked through `ip -j -d link show` in the namespace.
+import fs from 'node:fs';
 import * as assert from 'uvu/assert';
 import { withNamespace, Namespace, link } from '../dist/index.js';
 import { suite } from './lib/harness.mjs';
@@ -59,6 +60,44 @@ test('link.add veth: peer namespace given as a pid', () => withScratch(2, async 
   assert.ok(await linkByName(a.name, 'va'));
   assert.ok(await linkByName(b.name, 'vb'));
 }));
+
+test('link.add veth with queue counts: the peer shares them unless it has its own', () =>
+  withScratch(2, async ([a, b]) => {
+    const queues = (l) => [l.num_tx_queues, l.num_rx_queues];
+    await withNamespace(a.path, [
+      link.add({ name: 'q0', type: 'veth', txQueues: 1, rxQueues: 1,
+        peer: { name: 'q1', namespace: b.path } }),
+      link.add({ name: 'q2', type: 'veth', txQueues: 2, rxQueues: 3,
+        peer: { name: 'q3', txQueues: 4 } }),
+      link.add({ name: 'q4', type: 'veth', peer: { name: 'q5' } }),
+      link.add({ name: 'q6', type: 'veth', txQueues: 1, rxQueues: 1 }),
+    ]);
+    assert.equal(queues(await linkByName(a.name, 'q0')), [1, 1]);
+    assert.equal(queues(await linkByName(b.name, 'q1')), [1, 1]);
+    assert.equal(queues(await linkByName(a.name, 'q2')), [2, 3]);
+    assert.equal(queues(await linkByName(a.name, 'q3')), [4, 3]);
+
+    // without them a veth gets the kernel's default, one per possible CPU
+    const possible = possibleCpus();
+    assert.equal(queues(await linkByName(a.name, 'q4')), [possible, possible]);
+    assert.equal(queues(await linkByName(a.name, 'q5')), [possible, possible]);
+
+    // with no peer map the kernel names the peer, which still gets them
+    const q6 = await linkByName(a.name, 'q6');
+    const peer = await linkByName(a.name, q6.link);
+    assert.equal(queues(q6), [1, 1]);
+    assert.equal(queues(peer), [1, 1], `the kernel-named peer ${q6.link}`);
+
+    await rejects(Promise.resolve().then(() => link.add({ name: 'q7', type: 'veth', txQueues: 0 })),
+      { code: 'ERR_NSDO_BAD_ARGUMENT' });
+  }));
+
+/** /sys/devices/system/cpu/possible, e.g. "0-1" or "0,2-3", as a count. */
+function possibleCpus() {
+  return fs.readFileSync('/sys/devices/system/cpu/possible', 'utf8').trim().split(',')
+    .map((range) => range.split('-').map(Number))
+    .reduce((n, [first, last = first]) => n + last - first + 1, 0);
+}
 
 test('link.add bridge with mtu, mac and up', () => withScratch(1, async ([a]) => {
   await withNamespace(a.path, [

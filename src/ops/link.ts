@@ -17,6 +17,9 @@ export interface VethPeerOptions {
   namespace?: NamespaceTarget;
   mac?: string;
   mtu?: number;
+  /** Queue counts for this end; by default those of the link. */
+  txQueues?: number;
+  rxQueues?: number;
 }
 
 export interface LinkAddOptions {
@@ -28,6 +31,14 @@ export interface LinkAddOptions {
   up?: boolean;
   /** The bridge (or bond) to attach to. */
   master?: LinkRef;
+  /**
+   * Transmit and receive queues, fixed at creation (the kernel's default
+   * depends on the kind: a veth gets one per possible CPU, of which it uses
+   * one). A veth's peer gets the same unless its own are given. One queue
+   * makes a veth pair cheaper to create.
+   */
+  txQueues?: number;
+  rxQueues?: number;
   /** veth: the other end. */
   peer?: VethPeerOptions;
   /** vxlan: the VNI; vlan: the VLAN id. */
@@ -69,6 +80,7 @@ function add(options: LinkAddOptions): Op<void> {
   checkLinkName(op, 'name', out['name']);
   checkString(op, 'type', out['type']);
   checkCommon(op, out);
+  checkQueues(op, '', out);
   if (out['peer'] !== undefined) out['peer'] = peerArguments(op, out['peer']);
   if (out['link'] !== undefined) checkLink(op, 'link', out['link']);
   if (out['dev'] !== undefined) checkLink(op, 'dev', out['dev']);
@@ -117,9 +129,16 @@ function checkCommon(op: string, out: Record<string, unknown>): void {
   }
 }
 
+function checkQueues(op: string, prefix: string, out: Record<string, unknown>): void {
+  for (const key of ['txQueues', 'rxQueues']) {
+    if (out[key] !== undefined) checkInteger(op, prefix + key, out[key], 1, 0xffffffff);
+  }
+}
+
 function peerArguments(op: string, peer: unknown): Record<string, unknown> {
   const out = copyDefined({}, checkOptions(op, 'peer', peer));
   checkLinkName(op, 'peer.name', out['name']);
+  checkQueues(op, 'peer.', out);
   if (out['mtu'] !== undefined) checkInteger(op, 'peer.mtu', out['mtu'], 0, MTU_MAX);
   if (out['mac'] !== undefined) checkMac(op, 'peer.mac', out['mac']);
   if (out['namespace'] !== undefined) {

@@ -133,7 +133,12 @@ export interface LinkAddOp {
   mac?: string;
   up?: boolean;
   master?: LinkRef;
-  peer?: { name: string; namespace?: WireNamespace; mac?: string; mtu?: number };
+  txQueues?: number;
+  rxQueues?: number;
+  peer?: {
+    name: string; namespace?: WireNamespace; mac?: string; mtu?: number;
+    txQueues?: number; rxQueues?: number;
+  };
   id?: number;
   link?: LinkRef;
   mode?: string;
