@@ -7,7 +7,11 @@
  * The run directory is made a shared mount point first, so that the bind
  * mount propagates to mount namespaces created later (a container started
  * after the namespace still sees it), and so that deleting it here also
- * removes it there.
+ * removes it there. `ip netns add` marks the directory shared, recursively,
+ * on every call, and that call takes longer the more namespaces are
+ * mounted there already (a walk over all of them, under the kernel's mount
+ * lock); the helper does it once, and again only when the directory is no
+ * longer the mount it shared.
  *
  * Creators are serialised by an flock() on the run directory itself. A lock
  * file would show up in `ip netns list`, which lists every entry.
@@ -29,6 +33,7 @@
 
 #include <linux/magic.h>
 
+#include "mount_id.h"
 #include "ns.h"
 
 #define NS_RUN_DIR	"/run/netns"
@@ -38,6 +43,7 @@
 #define BAD_ARGUMENT	"ERR_NSDO_BAD_ARGUMENT"
 
 static int ns_temp_fds[NS_TEMP_MAX];
+static uint64_t ns_shared_mount;	/* the run directory mount we shared */
 static unsigned int ns_temp_count;
 
 /**
@@ -162,12 +168,22 @@ static int ns_dir_lock(struct op_ctx *ctx, const char *dir)
  * peer group of its own: shared straight away, it would join the group of
  * the mount it came from, and every namespace mount would show up twice.
  *
+ * Nothing is done when @dir is the mount this helper last made shared:
+ * it still is, unless someone made it private by hand since. Where the
+ * kernel cannot tell mounts apart (before Linux 5.8) it is done every time.
+ *
  * Return: 0, or -1 after op_fail()
  */
 static int ns_dir_share(struct op_ctx *ctx, const char *dir)
 {
-	if (!mount("", dir, "none", MS_SHARED | MS_REC, NULL))
+	uint64_t id = mount_id(dir);
+
+	if (id && id == ns_shared_mount)
 		return 0;
+	if (!mount("", dir, "none", MS_SHARED | MS_REC, NULL)) {
+		ns_shared_mount = id;
+		return 0;
+	}
 	if (errno != EINVAL)
 		return op_fail_errno(ctx, errno, "making %s a shared mount",
 				     dir);
@@ -179,6 +195,7 @@ static int ns_dir_share(struct op_ctx *ctx, const char *dir)
 	    mount("", dir, "none", MS_SHARED | MS_REC, NULL))
 		return op_fail_errno(ctx, errno, "making %s a shared mount",
 				     dir);
+	ns_shared_mount = mount_id(dir);
 	return 0;
 }
 

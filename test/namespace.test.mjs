@@ -1,6 +1,7 @@
 // Namespace: create, open, fromPid, current, list, temporary, delete;
 // compatibility with `ip netns` both ways; and the rule the design rests
 // on: neither Node nor the helper ever changes namespace.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import * as assert from 'uvu/assert';
 import { withNamespace, Namespace, getHelper, link } from '../dist/index.js';
@@ -268,5 +269,54 @@ test('interop: nsdo create -> ip netns uses and deletes it', async () => {
     await drop(name);
   }
 });
+
+
+test('a named namespace reaches mount namespaces made later, also after the run directory changed', async () => {
+  // The helper makes the run directory a shared mount once, then only
+  // again when the directory is another mount; here it is unmounted
+  // between two creations, so the second must share it anew.
+  const dir = fs.mkdtempSync(`${scratchDir}/netns-`);
+  const mountsIn = (pid) => fs.readFileSync(`/proc/${pid}/mountinfo`, 'utf8')
+    .split('\n').map((line) => line.split(' ')[4]);
+  try {
+    for (const round of [1, 2]) {
+      const name = `prop${round}`;
+      await (await Namespace.create(`warm${round}`, { dir })).delete();
+      await withMountNamespace(async (pid) => {
+        const ns = await Namespace.create(name, { dir });
+        assert.ok(await eventually(() => mountsIn(pid).includes(ns.path)),
+          `round ${round}: ${ns.path} is mounted in the mount namespace made before it`);
+        await ns.delete();
+        assert.ok(await eventually(() => !mountsIn(pid).includes(ns.path)),
+          `round ${round}: ${ns.path} is gone there after delete()`);
+      });
+      await run('umount', ['-l', dir]);
+    }
+  } finally {
+    await run('umount', ['-l', dir], { allowFail: true });
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** Runs fn(pid) with a process in a new mount namespace copied from this one. */
+async function withMountNamespace(fn) {
+  const child = spawn('unshare', ['--mount', '--propagation', 'unchanged', 'sleep', '60'],
+    { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    const own = fs.readlinkSync('/proc/self/ns/mnt');
+    assert.ok(await eventually(() => {
+      try {
+        return fs.readlinkSync(`/proc/${child.pid}/ns/mnt`) !== own;
+      } catch {
+        return false;
+      }
+    }), 'unshare made its mount namespace');
+    return await fn(child.pid);
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
 
 test.run();
