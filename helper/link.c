@@ -138,6 +138,7 @@ struct link_peer {
 	struct link_queues queues;
 	bool has_namespace;
 	struct mp_obj namespace;	/* path or pid, for ns_open() */
+	char namespace_id[NS_ID_LEN];	/* the id it must have, or "" */
 	int ns_fd;			/* open while the request is built */
 };
 
@@ -358,8 +359,9 @@ static void link_queues_put(struct nl_msg *m, const struct link_queues *q)
 static int link_peer_keys_check(struct op_ctx *ctx, const struct mp_obj *peer,
 				const char *label)
 {
-	static const char *const keys[] = { "name", "namespace", "mac",
-					    "mtu", "txQueues", "rxQueues" };
+	static const char *const keys[] = { "name", "namespace",
+					    "namespaceId", "mac", "mtu",
+					    "txQueues", "rxQueues" };
 	struct mp_obj k, v;
 	struct mp_iter it;
 	size_t i;
@@ -465,6 +467,17 @@ static int link_peer_parse(struct op_ctx *ctx, const struct mp_obj *args,
 	p->given = true;
 	p->has_namespace = mp_map_get(&peer, "namespace", &p->namespace) == 1 &&
 			   p->namespace.type != MP_NIL;
+	if (p->has_namespace && !ns_target_valid(&p->namespace)) {
+		char desc[64];
+
+		arg_describe(&p->namespace, desc, sizeof(desc));
+		return op_fail(ctx, BAD_ARGUMENT, "%s %s: \"peer.namespace\": "
+			       "expected a path or a pid, got %s", ctx->op,
+			       s->name, desc);
+	}
+	if (arg_str(ctx, &peer, "namespaceId", false, p->namespace_id,
+		    sizeof(p->namespace_id)) < 0)
+		return link_peer_fail(ctx, "namespaceId");
 	return 0;
 }
 
@@ -820,7 +833,8 @@ static int link_add(struct op_ctx *ctx, const struct mp_obj *args)
 		return -1;
 
 	if (s.peer.has_namespace &&
-	    ns_open(ctx, &s.peer.namespace, &s.peer.ns_fd, &id) < 0)
+	    ns_open(ctx, &s.peer.namespace, s.peer.namespace_id,
+		    &s.peer.ns_fd, &id) < 0)
 		return -1;
 
 	rc = link_add_send(ctx, &s);
@@ -869,33 +883,39 @@ static int link_master_arg(struct op_ctx *ctx, const struct mp_obj *args,
  * @fd:		Set to the namespace's fd when one was opened, for the
  *		caller to close after sending; -1 otherwise
  *
- * A pid goes to the kernel as it is (IFLA_NET_NS_PID); a path is opened
- * and checked by ns_open() and passed as an fd (IFLA_NET_NS_FD).
+ * A pid goes to the kernel as it is (IFLA_NET_NS_PID); a path, or a pid
+ * whose namespace must have the id in namespaceId, is opened and checked by
+ * ns_open() and passed as an fd (IFLA_NET_NS_FD).
  *
  * Return: 0, or -1 after op_fail()
  */
 static int link_namespace_put(struct op_ctx *ctx, const struct mp_obj *args,
 			      const char *label, struct nl_msg *m, int *fd)
 {
+	char expect[NS_ID_LEN] = "";
 	struct ns_id id;
 	struct mp_obj v;
 
 	*fd = -1;
+	if (arg_str(ctx, args, "namespaceId", false, expect,
+		    sizeof(expect)) < 0)
+		return -1;
 	if (arg_find(ctx, args, "namespace", &v) != 1 || v.type == MP_NIL)
 		return 0;
 
-	if (v.type == MP_UINT && v.v.u >= 1 && v.v.u <= INT32_MAX) {
+	if (v.type == MP_UINT && v.v.u >= 1 && v.v.u <= INT32_MAX &&
+	    !*expect) {
 		nl_attr_put_u32(m, IFLA_NET_NS_PID, (uint32_t)v.v.u);
 		return 0;
 	}
 
-	if (v.type != MP_STR) {
+	if (!ns_target_valid(&v)) {
 		op_fail(ctx, BAD_ARGUMENT, "%s %s: \"namespace\": expected a "
 			"path or a pid", ctx->op, label);
 		return -1;
 	}
 
-	if (ns_open(ctx, &v, fd, &id) < 0)
+	if (ns_open(ctx, &v, expect, fd, &id) < 0)
 		return -1;
 	nl_attr_put_u32(m, IFLA_NET_NS_FD, (uint32_t)*fd);
 	return 0;
@@ -1324,7 +1344,8 @@ static const char *const link_add_keys[] = {
 	"rxQueues", NULL,
 };
 static const char *const link_set_keys[] = {
-	"link", "up", "mtu", "name", "mac", "master", "namespace", NULL,
+	"link", "up", "mtu", "name", "mac", "master", "namespace",
+	"namespaceId", NULL,
 };
 static const char *const link_one_keys[] = { "link", NULL };
 static const char *const link_no_keys[] = { NULL };

@@ -200,6 +200,31 @@ static int ns_dir_share(struct op_ctx *ctx, const char *dir)
 }
 
 /**
+ * ns_exists_fail() - Explain why a namespace file cannot be created
+ * @ctx:	Op context
+ * @path:	The file, which exists
+ *
+ * An empty file that is no mount is what a create killed half-way, or a
+ * mount that vanished, leaves behind; the name is taken until the file is
+ * removed, and the message says how.
+ *
+ * Return: -1 after op_fail_errno() with EEXIST
+ */
+static int ns_exists_fail(struct op_ctx *ctx, const char *path)
+{
+	struct statfs sfs;
+	struct stat st;
+
+	if (!lstat(path, &st) && S_ISREG(st.st_mode) && !st.st_size &&
+	    !statfs(path, &sfs) && sfs.f_type != NSFS_MAGIC)
+		return op_fail_errno(ctx, EEXIST, "%s (an empty file, no "
+				     "namespace: left by a create that did not "
+				     "finish, or made by one still running; `ip "
+				     "netns del` removes a leftover)", path);
+	return op_fail_errno(ctx, EEXIST, "%s", path);
+}
+
+/**
  * ns_bind_new() - Create a namespace and bind-mount it on a new file
  * @ctx:	Op context
  * @path:	The file, which must not exist
@@ -218,6 +243,8 @@ static int ns_bind_new(struct op_ctx *ctx, const char *path,
 	int fd, errnum;
 
 	fd = ns_file_open(path, O_RDONLY | O_CREAT | O_EXCL, 0);
+	if (fd < 0 && errno == EEXIST)
+		return ns_exists_fail(ctx, path);
 	if (fd < 0)
 		return op_fail_errno(ctx, errno, "%s", path);
 	close(fd);
@@ -380,23 +407,27 @@ static int ns_busy_fail(struct op_ctx *ctx, const char *path, int unmounts)
 }
 
 /**
- * ns_op_delete() - namespace.delete { path }: lazy unmount, then unlink
+ * ns_op_delete() - namespace.delete { path, expect? }: lazy unmount, unlink
  * @ctx:	Op context
  * @args:	The op's map
  *
  * Return: 0 with nil written, or -1 after op_fail() (ERR_NSDO_NAMESPACE_BUSY
- * when the file stays a mount point)
+ * when the file stays a mount point, ERR_NSDO_NAMESPACE_MISMATCH when
+ * another namespace than @expect is mounted there)
  */
 static int ns_op_delete(struct op_ctx *ctx, const struct mp_obj *args)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], expect[NS_ID_LEN] = "";
 	int unmounts = 0;
 	bool mounted;
 	struct ns_id id;
 
-	if (arg_str(ctx, args, "path", true, path, sizeof(path)) < 0)
+	if (arg_str(ctx, args, "path", true, path, sizeof(path)) < 0 ||
+	    arg_str(ctx, args, "expect", false, expect, sizeof(expect)) < 0)
 		return -1;
 	if (ns_delete_check(ctx, path, &id, &mounted) < 0)
+		return -1;
+	if (mounted && ns_expect(ctx, path, expect, &id) < 0)
 		return -1;
 
 	/* An empty file that is not mounted is one a vanished mount left. */
@@ -443,7 +474,7 @@ static int ns_op_identify(struct op_ctx *ctx, const struct mp_obj *args)
 		return op_fail(ctx, BAD_ARGUMENT, "\"pid\": expected a "
 			       "positive integer, got %s", desc);
 
-	if (ns_open(ctx, &desc_obj, &fd, &id) < 0)
+	if (ns_open(ctx, &desc_obj, "", &fd, &id) < 0)
 		return -1;
 	close(fd);
 
@@ -588,11 +619,12 @@ static int ns_op_release(struct op_ctx *ctx, const struct mp_obj *args)
 
 static const char *const ns_create_keys[] = { "name", "dir", NULL };
 static const char *const ns_path_keys[] = { "path", NULL };
+static const char *const ns_delete_keys[] = { "path", "expect", NULL };
 static const char *const ns_identify_keys[] = { "path", "pid", NULL };
 
 const struct op_def namespace_ops[] = {
 	{ "namespace.create", ns_op_create, ns_create_keys, true },
-	{ "namespace.delete", ns_op_delete, ns_path_keys, true },
+	{ "namespace.delete", ns_op_delete, ns_delete_keys, true },
 	{ "namespace.identify", ns_op_identify, ns_identify_keys, true },
 	{ "namespace.temporary", ns_op_temporary, NULL, true },
 	{ "namespace.release", ns_op_release, ns_path_keys, true },

@@ -210,24 +210,66 @@ static int ns_target_path(struct op_ctx *ctx, const struct mp_obj *target,
 			  "ERR_NSDO_BAD_REQUEST";
 	char desc[64];
 
-	if (target->type == MP_UINT && target->v.u >= 1 &&
-	    target->v.u <= INT_MAX) {
-		snprintf(path, PATH_MAX, "/proc/%llu/ns/net",
-			 (unsigned long long)target->v.u);
-		return 0;
-	}
-	if (target->type == MP_STR && target->v.str.len &&
-	    target->v.str.len < PATH_MAX &&
-	    !memchr(target->v.str.ptr, '\0', target->v.str.len)) {
-		memcpy(path, target->v.str.ptr, target->v.str.len);
-		path[target->v.str.len] = '\0';
-		return 0;
+	if (!ns_target_valid(target)) {
+		arg_describe(target, desc, sizeof(desc));
+		return op_fail(ctx, bad, "namespace: expected a path of 1 to "
+			       "%d bytes or a pid from 1 to %d, got %s",
+			       PATH_MAX - 1, INT_MAX, desc);
 	}
 
-	arg_describe(target, desc, sizeof(desc));
-	return op_fail(ctx, bad, "namespace: expected a path of 1 to %d bytes "
-		       "or a pid from 1 to %d, got %s", PATH_MAX - 1, INT_MAX,
-		       desc);
+	if (target->type == MP_UINT) {
+		snprintf(path, PATH_MAX, "/proc/%llu/ns/net",
+			 (unsigned long long)target->v.u);
+	} else {
+		memcpy(path, target->v.str.ptr, target->v.str.len);
+		path[target->v.str.len] = '\0';
+	}
+	return 0;
+}
+
+/**
+ * ns_target_valid() - Whether a value can name a namespace
+ * @target:	A path (string) or a pid (unsigned integer), as ns_open() takes
+ *
+ * Return: true for a path of 1 to PATH_MAX - 1 bytes without NUL, or a pid
+ * from 1 to INT_MAX
+ */
+bool ns_target_valid(const struct mp_obj *target)
+{
+	if (target->type == MP_UINT)
+		return target->v.u >= 1 && target->v.u <= INT_MAX;
+	return target->type == MP_STR && target->v.str.len &&
+	       target->v.str.len < PATH_MAX &&
+	       !memchr(target->v.str.ptr, '\0', target->v.str.len);
+}
+
+/**
+ * ns_expect() - Refuse a namespace other than the one the caller meant
+ * @ctx:	Op context
+ * @path:	The path that led to the namespace, for the message
+ * @expect:	The id the caller's handle has ("DEV:INO"), or "" for any
+ * @id:		The id of the namespace @path leads to now
+ *
+ * A handle outlives its name: deleted with `ip netns del` and made again,
+ * the name leads to another namespace, which an op given the old handle
+ * must neither configure nor delete.
+ *
+ * Return: 0, or -1 after op_fail() with ERR_NSDO_NAMESPACE_MISMATCH
+ */
+int ns_expect(struct op_ctx *ctx, const char *path, const char *expect,
+	      const struct ns_id *id)
+{
+	char text[NS_ID_LEN];
+
+	if (!*expect)
+		return 0;
+
+	ns_id_format(id, text, sizeof(text));
+	if (!strcmp(expect, text))
+		return 0;
+	return op_fail(ctx, "ERR_NSDO_NAMESPACE_MISMATCH", "%s: expected "
+		       "namespace %s, found %s (deleted and created again "
+		       "meanwhile); left alone", path, expect, text);
 }
 
 /**
@@ -637,6 +679,7 @@ int ns_fd_of(struct op_ctx *ctx, const struct nl_sock *nl)
  * ns_open() - Open a namespace named by path or pid, checking what it is
  * @ctx:	Op context, for errors
  * @target:	A path (string) or a pid (unsigned integer)
+ * @expect:	The id the namespace must have ("DEV:INO"), or "" for any
  * @fd:		An O_RDONLY fd to the namespace, for the caller to close
  * @id:		Its id
  *
@@ -644,9 +687,10 @@ int ns_fd_of(struct op_ctx *ctx, const struct nl_sock *nl)
  * socket. Nothing is added to the cache.
  *
  * Return: 0, or -1 after op_fail() with the code that says what is wrong
+ * (ERR_NSDO_NAMESPACE_MISMATCH when it is not @expect)
  */
-int ns_open(struct op_ctx *ctx, const struct mp_obj *target, int *fd,
-	    struct ns_id *id)
+int ns_open(struct op_ctx *ctx, const struct mp_obj *target,
+	    const char *expect, int *fd, struct ns_id *id)
 {
 	char path[PATH_MAX];
 	struct ns_entry *e;
@@ -665,8 +709,14 @@ int ns_open(struct op_ctx *ctx, const struct mp_obj *target, int *fd,
 		*fd = ioctl(e->nl.fd, SIOCGSKNS);
 
 	/* Not cached, or SIOCGSKNS refused (it wants CAP_NET_ADMIN there). */
-	if (!e || *fd < 0)
-		return ns_check(ctx, path, fd, id);
+	if ((!e || *fd < 0) && ns_check(ctx, path, fd, id) < 0)
+		return -1;
+
+	if (ns_expect(ctx, path, expect, id) < 0) {
+		close(*fd);
+		*fd = -1;
+		return -1;
+	}
 	return 0;
 }
 

@@ -81,8 +81,8 @@ const struct ns_id *ns_home_id(void);
 int ns_home_fd(void);
 
 struct ns_entry *ns_lookup(struct op_ctx *ctx, const struct mp_obj *target);
-int ns_open(struct op_ctx *ctx, const struct mp_obj *target, int *fd,
-	    struct ns_id *id);
+int ns_open(struct op_ctx *ctx, const struct mp_obj *target,
+	    const char *expect, int *fd, struct ns_id *id);
 int ns_fd_of(struct op_ctx *ctx, const struct nl_sock *nl);
 int ns_enter(struct op_ctx *ctx, int fd);
 int ns_unshare(struct op_ctx *ctx);
@@ -95,5 +95,8 @@ void ns_cache_drop(const struct ns_id *id);
 void ns_cache_expire(void);
 int ns_cache_timeout(void);
 void ns_id_format(const struct ns_id *id, char *buf, size_t size);
+int ns_expect(struct op_ctx *ctx, const char *path, const char *expect,
+	      const struct ns_id *id);
+bool ns_target_valid(const struct mp_obj *target);
 
 #endif /* NSDO_NS_H */

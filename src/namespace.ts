@@ -186,7 +186,10 @@ export class Namespace {
         code: 'ERR_NSDO_BAD_ARGUMENT', op: 'namespace.delete', namespace: this.path,
       });
     }
-    await homeRequest(this.#helper, { op: 'namespace.delete', path: this.path }, this.path);
+    // The id makes the helper leave alone a namespace made under the same
+    // name after this handle was taken.
+    await homeRequest(this.#helper, { op: 'namespace.delete', path: this.path, expect: this.id },
+      this.path);
     this.#closed = 'deleted';
   }
 

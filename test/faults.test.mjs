@@ -751,15 +751,20 @@ function describe(value) {
  */
 const opArguments = {
   'link.add': [{ name: 'zz0', type: 'bridge' }, { name: 's', type: 's', mtu: 'i', mac: 's',
-    up: 'b', master: 'si' }],
+    up: 'b', master: 'si', txQueues: 'i', rxQueues: 'i' }],
   'link.add veth': [{ op: 'link.add', name: 'zz0', type: 'veth', peer: { name: 'zz1' } },
     { peer: 'm' }],
+  'link.add veth peer': [{ op: 'link.add', name: 'zz0', type: 'veth', peer: { name: 'zz1' } },
+    { name: 's', mtu: 'i', mac: 's', txQueues: 'i', rxQueues: 'i', namespace: 'si',
+      namespaceId: 's' }, 'peer'],
+  'link.add vlan': [{ op: 'link.add', name: 'zz0', type: 'vlan', id: 7, link: 'lo' },
+    { id: 'i', link: 'si' }],
   'link.add vxlan': [{ op: 'link.add', name: 'zz0', type: 'vxlan', id: 7 }, { id: 'i',
     port: 'i', local: 's', remote: 's', group: 's', dev: 'si' }],
   'link.add macvlan': [{ op: 'link.add', name: 'zz0', type: 'macvlan', link: 'lo' },
     { link: 'si', mode: 's' }],
   'link.set': [{ link: 'lo' }, { link: 'si', up: 'b', mtu: 'i', name: 's', mac: 's',
-    master: 'sin', namespace: 'si' }],
+    master: 'sin', namespace: 'si', namespaceId: 's' }],
   'link.del': [{ link: 'zz9' }, { link: 'si' }],
   'link.get': [{ link: 'lo' }, { link: 'si' }],
   'addr.add': [{ dev: 'lo', address: '10.99.0.1/32' }, { dev: 'si', address: 's' }],
@@ -767,11 +772,13 @@ const opArguments = {
   'addr.list': [{}, { dev: 'si' }],
   'route.add': [{ to: '10.99.0.0/24', dev: 'lo' }, { to: 's', via: 's', dev: 'si',
     metric: 'i', table: 'is', scope: 'si', src: 's', family: 'i' }],
-  'route.replace': [{ to: '10.99.0.0/24', dev: 'lo' }, { to: 's', via: 's', dev: 'si' }],
-  'route.del': [{ to: '10.99.0.0/24', dev: 'lo' }, { to: 's', metric: 'i', table: 'is' }],
+  'route.replace': [{ to: '10.99.0.0/24', dev: 'lo' }, { to: 's', via: 's', dev: 'si',
+    metric: 'i', table: 'is', scope: 'si', src: 's', family: 'i' }],
+  'route.del': [{ to: '10.99.0.0/24', dev: 'lo' }, { to: 's', via: 's', dev: 'si',
+    metric: 'i', table: 'is', scope: 'si', src: 's', family: 'i' }],
   'route.list': [{}, { table: 'is', family: 'i' }],
   'namespace.create': [{ name: 'zz-never' }, { name: 's', dir: 's' }],
-  'namespace.delete': [{ path: '/run/netns/zz-never' }, { path: 's' }],
+  'namespace.delete': [{ path: '/run/netns/zz-never' }, { path: 's', expect: 's' }],
   'namespace.identify': [{}, { path: 's', pid: 'i' }],
   'namespace.release': [{ path: '/proc/1/fd/9' }, { path: 's' }],
 };
@@ -782,21 +789,27 @@ const samples = [
   ['x', Buffer.from('lo')], ['a', ['lo']], ['m', { lo: 1 }],
 ];
 const required = new Set(['link.add:name', 'link.add:type', 'link.add vxlan:id',
-  'link.add macvlan:link', 'link.set:link', 'link.del:link', 'link.get:link', 'addr.add:dev',
+  'link.add macvlan:link', 'link.add veth peer:name', 'link.add vlan:id', 'link.add vlan:link', 'link.set:link', 'link.del:link', 'link.get:link', 'addr.add:dev',
   'addr.add:address', 'addr.del:dev', 'addr.del:address', 'route.add:to', 'route.replace:to',
   'route.del:to', 'namespace.create:name', 'namespace.delete:path', 'namespace.release:path']);
 
-/** [what, op, key]: each argument with each type it does not take. */
+/**
+ * [what, op, key]: each argument with each type it does not take. An entry
+ * with a third element names the map inside the op that holds its keys
+ * (a veth's `peer`); the message then names the key as `peer.KEY`.
+ */
 function wrongTypeCases() {
   const cases = [];
-  for (const [title, [base, keys]] of Object.entries(opArguments)) {
+  for (const [title, [base, keys, within]] of Object.entries(opArguments)) {
     const name = title.split(' ')[0];
     for (const [key, takes] of Object.entries(keys)) {
       for (const [letter, value] of samples) {
         if (takes.includes(letter)) continue;
         if (letter === 'n' && !required.has(`${title}:${key}`)) continue;   // nil: absent
-        const op = { ...base, op: name, [key]: value };
-        cases.push([`${title} ${key}: ${describe(value)}`, op, key]);
+        const op = within === undefined ? { ...base, op: name, [key]: value }
+          : { ...base, op: name, [within]: { ...base[within], [key]: value } };
+        cases.push([`${title} ${key}: ${describe(value)}`, op,
+          within === undefined ? key : `${within}.${key}`]);
       }
     }
   }

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { withNamespace, Namespace, getHelper, link } from '../dist/index.js';
 import { scratchDir, suite } from './lib/harness.mjs';
 import { rejects } from './lib/expect.mjs';
-import { eventually, ip, linkByName, netnsList, run, statId } from './lib/kernel.mjs';
+import { eventually, ip, linkByName, links, netnsList, run, statId } from './lib/kernel.mjs';
 import { uniqueName, withProcessIn, withScratch } from './lib/scratch.mjs';
 
 const test = suite('namespace');
@@ -79,6 +79,22 @@ test('create an existing name fails with EEXIST and leaves it alone', () =>
     await rejects(Namespace.create(a.name), { code: 'EEXIST' });
     assert.is(await statId(a.path), before);
   }));
+
+test('create over an empty file left behind: EEXIST that says what it is', async () => {
+  const name = uniqueName('e');
+  const path = `/run/netns/${name}`;
+  try {
+    fs.writeFileSync(path, '');
+    await rejects(Namespace.create(name), { code: 'EEXIST',
+      message: /an empty file, no namespace: left by a create that did not finish/ });
+    assert.is(fs.readFileSync(path, 'utf8'), '', 'the file is left as it was');
+    await run('ip', ['netns', 'del', name]);
+    const ns = await Namespace.create(name);
+    await ns.delete();
+  } finally {
+    fs.rmSync(path, { force: true });
+  }
+});
 
 test('open by name and by path', () => withScratch(1, async ([a]) => {
   const byName = await Namespace.open(a.name);
@@ -225,6 +241,47 @@ test('delete of a namespace file with a second mount stacked on it', async () =>
       { allowFail: true });
   }
 });
+
+test('a handle whose name was deleted and made again touches nothing of the new namespace',
+  () => withScratch(1, async ([a]) => {
+    const name = uniqueName('r');
+    try {
+      const old = await Namespace.create(name);
+      await run('ip', ['netns', 'del', name]);
+      await run('ip', ['netns', 'add', name]);
+      const now = idAt(old.path);
+      assert.is.not(now, old.id, 'the name leads to another namespace');
+      const mismatch = (op) => ({
+        code: 'ERR_NSDO_NAMESPACE_MISMATCH', op,
+        message: new RegExp(`expected namespace ${old.id}, found ${now}`),
+      });
+
+      // a veth peer made in the old handle's namespace
+      await rejects(withNamespace(a.path, [
+        link.add({ name: 'va', type: 'veth', peer: { name: 'vb', namespace: old } }),
+      ]), mismatch('link.add'));
+      // a link moved to it
+      await withNamespace(a.path, [link.add({ name: 'vc', type: 'veth', peer: { name: 'vd' } })]);
+      await rejects(withNamespace(a.path, [link.set('vd', { namespace: old })]),
+        mismatch('link.set'));
+      // the old handle deleted
+      await rejects(old.delete(), mismatch('namespace.delete'));
+
+      assert.ok(await linkByName(a.name, 'vd'), 'vd stayed where it was');
+      assert.not.ok(await linkByName(a.name, 'va'), 'no veth was made');
+      assert.equal((await links(name)).map((l) => l.ifname), ['lo'],
+        'the new namespace has only lo, seen by ip');
+      assert.is(idAt(old.path), now, 'the new namespace is still mounted there');
+
+      const fresh = await Namespace.open(name);
+      await withNamespace(a.path, [link.set('vd', { namespace: fresh })]);
+      assert.ok(await linkByName(name, 'vd'), 'a fresh handle moves it');
+      await fresh.delete();
+      assert.not.ok(fs.existsSync(old.path), 'and deletes it');
+    } finally {
+      await drop(name);
+    }
+  }));
 
 test('interop: ip netns add -> nsdo uses and deletes it', async () => {
   const name = uniqueName('i');

@@ -4,6 +4,7 @@
 // peer's namespace, the namespace a link moves to) become paths or pids
 // here, so the op map is wire-ready.
 
+import { Namespace } from '../namespace.js';
 import type { Link, LinkAddOp, LinkRef, LinkSetOp } from '../wire/types.js';
 import {
   checkBoolean, checkInteger, checkLink, checkLinkName, checkMac, checkOptions, checkString,
@@ -96,9 +97,7 @@ function set(link: LinkRef, options: LinkSetOptions): Op<void> {
   out['link'] = checkLink(op, 'link', link);
   checkCommon(op, out);
   if (out['name'] !== undefined) checkLinkName(op, 'name', out['name']);
-  if (out['namespace'] !== undefined) {
-    out['namespace'] = wireNamespace(op, 'namespace', out['namespace']);
-  }
+  if (out['namespace'] !== undefined) namespaceArguments(op, 'namespace', out);
   return makeOp(out as unknown as LinkSetOp);
 }
 
@@ -141,8 +140,17 @@ function peerArguments(op: string, peer: unknown): Record<string, unknown> {
   checkQueues(op, 'peer.', out);
   if (out['mtu'] !== undefined) checkInteger(op, 'peer.mtu', out['mtu'], 0, MTU_MAX);
   if (out['mac'] !== undefined) checkMac(op, 'peer.mac', out['mac']);
-  if (out['namespace'] !== undefined) {
-    out['namespace'] = wireNamespace(op, 'peer.namespace', out['namespace']);
-  }
+  if (out['namespace'] !== undefined) namespaceArguments(op, 'peer.namespace', out);
   return out;
+}
+
+/**
+ * Puts a namespace argument in wire form. A Namespace handle also sends its
+ * id, so that the helper refuses a name that was deleted and made again
+ * since the handle was taken (ERR_NSDO_NAMESPACE_MISMATCH).
+ */
+function namespaceArguments(op: string, argument: string, out: Record<string, unknown>): void {
+  const target = out['namespace'];
+  out['namespace'] = wireNamespace(op, argument, target);
+  if (target instanceof Namespace) out['namespaceId'] = target.id;
 }

@@ -138,6 +138,8 @@ export interface LinkAddOp {
   peer?: {
     name: string; namespace?: WireNamespace; mac?: string; mtu?: number;
     txQueues?: number; rxQueues?: number;
+    /** The id ('DEV:INO') `namespace` must have. */
+    namespaceId?: string;
   };
   id?: number;
   link?: LinkRef;
@@ -158,6 +160,8 @@ export interface LinkSetOp {
   mac?: string;
   master?: LinkRef | null;
   namespace?: WireNamespace;
+  /** The id ('DEV:INO') `namespace` must have. */
+  namespaceId?: string;
 }
 
 export interface LinkDelOp { op: 'link.del'; link: LinkRef }
@@ -185,7 +189,12 @@ export interface RouteDelOp extends RouteArgs { op: 'route.del' }
 export interface RouteListOp { op: 'route.list'; table?: number | string; family?: 4 | 6 }
 
 export interface NamespaceCreateOp { op: 'namespace.create'; name: string; dir?: string }
-export interface NamespaceDeleteOp { op: 'namespace.delete'; path: string }
+export interface NamespaceDeleteOp {
+  op: 'namespace.delete';
+  path: string;
+  /** The id ('DEV:INO') the namespace mounted on `path` must have. */
+  expect?: string;
+}
 export type NamespaceIdentifyOp =
   | { op: 'namespace.identify'; path: string }
   | { op: 'namespace.identify'; pid: number };
