@@ -380,16 +380,17 @@ static int nl_recv(struct nl_sock *nl, struct nl_error *e)
 		return -1;
 	}
 
+	/* A cut datagram is refused whoever sent it: nothing in it counts. */
+	if (mh.msg_flags & MSG_TRUNC) {
+		nl_error_protocol(e, "a reply larger than %d bytes",
+				  NL_RECV_SIZE);
+		return -1;
+	}
+
 	if (mh.msg_namelen != sizeof(from) || from.nl_family != AF_NETLINK ||
 	    from.nl_pid != 0) {
 		nl_error_protocol(e, "a reply from netlink port %u, not the "
 				  "kernel", from.nl_pid);
-		return -1;
-	}
-
-	if (mh.msg_flags & MSG_TRUNC) {
-		nl_error_protocol(e, "a reply larger than %d bytes",
-				  NL_RECV_SIZE);
 		return -1;
 	}
 	return (int)n;
