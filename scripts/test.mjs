@@ -189,7 +189,11 @@ async function inner() {
 
   globalThis.UVU_DEFER = 1;
   await import('uvu');
-  const files = await testFiles(argv._.map(String));
+  const { files, unknown } = await testFiles(argv._.map(String));
+  for (const name of unknown) {
+    console.log(`✘ no test file test/${name}.test.mjs (nor test/${name})`);
+    totals.failed++;
+  }
   for (const [i, file] of files.entries()) {
     globalThis.UVU_INDEX = i;
     globalThis.UVU_QUEUE.push([path.relative(root, file)]);
@@ -201,6 +205,10 @@ async function inner() {
     }
   }
   await runQueue(totals);
+  if (totals.passed + totals.failed + totals.skipped === 0) {
+    console.log('✘ no JS test ran');
+    totals.failed++;
+  }
   printSkips();
   await closeSharedHelper();
   clearTimeout(watchdog);
@@ -228,13 +236,17 @@ async function makePrivateRunDirs() {
   process.env.TMPDIR = scratch;
 }
 
+/**
+ * The test files to run: all of test/*.test.mjs, or those named (NAME or
+ * NAME.test.mjs); `unknown` lists the names that match no file.
+ */
 async function testFiles(only) {
   const dir = path.join(root, 'test');
   const all = (await fs.readdir(dir)).filter((f) => f.endsWith('.test.mjs')).sort();
-  const chosen = only.length
-    ? all.filter((f) => only.some((o) => f === o || f === `${o}.test.mjs`))
-    : all;
-  return chosen.map((f) => path.join(dir, f));
+  const matches = (name, f) => f === name || f === `${name}.test.mjs`;
+  const chosen = only.length ? all.filter((f) => only.some((o) => matches(o, f))) : all;
+  const unknown = only.filter((o) => !all.some((f) => matches(o, f)));
+  return { files: chosen.map((f) => path.join(dir, f)), unknown };
 }
 
 /**

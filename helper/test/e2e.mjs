@@ -12,6 +12,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Packr, Unpackr } from 'msgpackr';
 
@@ -19,9 +20,14 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const helperPath = process.env.NSDO_HELPER ?? path.join(here, '..', 'build', 'nsdo-helper');
 
 if (!process.env.NSDO_E2E_INSIDE) {
+  // The inner run mounts a private tmpfs on /run/netns, which must exist to
+  // be a mount point; one made here for that is removed again.
+  const made = !fs.existsSync('/run/netns');
+  if (made) fs.mkdirSync('/run/netns', { recursive: true });
   const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private',
     process.execPath, ...process.argv.slice(1)],
   { stdio: 'inherit', env: { ...process.env, NSDO_E2E_INSIDE: '1' } });
+  if (made) fs.rmdirSync('/run/netns');
   process.exit(r.status ?? 1);
 }
 
@@ -111,7 +117,6 @@ function expectError(reply, code, extra = {}) {
   assert.equal(typeof reply.error.message, 'string');
 }
 
-fs.mkdirSync('/run/netns', { recursive: true });
 spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', '/run/netns']);
 const home = idOf('/proc/self/ns/net');
 const h = new Helper();
@@ -316,18 +321,20 @@ await test('namespace.create refuses bad names', async () => {
 });
 
 await test('namespace.create in a directory that is not a mount point', async () => {
-  const dir = '/tmp/nsdo-e2e-run';
-  fs.rmSync(dir, { recursive: true, force: true });
-  const r = await req([{ op: 'namespace.create', name: 'red', dir }]);
-  assert.equal(r.error, undefined, JSON.stringify(r.error));
-  assert.equal(r.results[0].path, `${dir}/red`);
-  const mi = fs.readFileSync('/proc/self/mountinfo', 'utf8');
-  assert.match(mi, new RegExp(` ${dir} ${dir} .*shared:`));
-  const d = await req([{ op: 'namespace.delete', path: `${dir}/red` }]);
-  assert.equal(d.error, undefined, JSON.stringify(d.error));
-  assert.equal(fs.existsSync(`${dir}/red`), false);
-  spawnSync('umount', ['-l', dir]);
-  fs.rmSync(dir, { recursive: true, force: true });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nsdo-e2e-run-'));
+  try {
+    const r = await req([{ op: 'namespace.create', name: 'red', dir }]);
+    assert.equal(r.error, undefined, JSON.stringify(r.error));
+    assert.equal(r.results[0].path, `${dir}/red`);
+    const mi = fs.readFileSync('/proc/self/mountinfo', 'utf8');
+    assert.match(mi, new RegExp(` ${dir} ${dir} .*shared:`));
+    const d = await req([{ op: 'namespace.delete', path: `${dir}/red` }]);
+    assert.equal(d.error, undefined, JSON.stringify(d.error));
+    assert.equal(fs.existsSync(`${dir}/red`), false);
+  } finally {
+    for (const mount of [`${dir}/red`, dir]) spawnSync('umount', ['-l', mount]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 await test('namespace ops refuse to run in another namespace', async () => {

@@ -18,9 +18,14 @@ const here = path.dirname(new URL(import.meta.url).pathname);
 const helperPath = process.env.NSDO_HELPER ?? path.join(here, '..', 'build', 'nsdo-helper');
 
 if (!process.env.NSDO_E2E_INSIDE) {
+  // The inner run mounts a private tmpfs on /run/netns, which must exist to
+  // be a mount point; one made here for that is removed again.
+  const made = !fs.existsSync('/run/netns');
+  if (made) fs.mkdirSync('/run/netns', { recursive: true });
   const r = spawnSync('unshare', ['--net', '--mount', '--propagation', 'private',
     process.execPath, ...process.argv.slice(1)],
   { stdio: 'inherit', env: { ...process.env, NSDO_E2E_INSIDE: '1' } });
+  if (made) fs.rmdirSync('/run/netns');
   process.exit(r.status ?? 1);
 }
 
@@ -94,7 +99,6 @@ async function fails(op, code) {
   return r.error;
 }
 
-fs.mkdirSync('/run/netns', { recursive: true });
 run('mount', '-t', 'tmpfs', 'tmpfs', '/run/netns');
 run('ip', 'netns', 'add', 'red');
 const helper = startHelper();
