@@ -2,7 +2,9 @@
 // wire contract of helper/PROTOCOL.md when driven raw over stdio, with
 // frames the client would never send. After every bad frame the same
 // helper must answer the next good request.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import { unpack } from 'msgpackr';
 import * as assert from 'uvu/assert';
 import { suite } from './lib/harness.mjs';
 import { run, statId } from './lib/kernel.mjs';
@@ -297,6 +299,88 @@ test('namespace ops: create, identify, temporary, release, delete', () =>
     assert.not.ok(fs.existsSync('/run/netns/nsdo-raw'));
     assert.not.ok(fs.existsSync(temp.path));
   }));
+
+/** The capability masks and no_new_privs of a process, read from /proc/PID/status. */
+function privileges(pid) {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (key) => {
+    const m = new RegExp(`^${key}:\\s+(\\S+)$`, 'm').exec(status);
+    assert.ok(m, `/proc/${pid}/status has ${key}`);
+    return key === 'NoNewPrivs' ? Number(m[1]) : BigInt(`0x${m[1]}`);
+  };
+  return Object.fromEntries(['CapInh', 'CapPrm', 'CapEff', 'CapBnd', 'CapAmb', 'NoNewPrivs']
+    .map((key) => [key, field(key)]));
+}
+
+// CAP_NET_ADMIN (12), CAP_SYS_PTRACE (19), CAP_SYS_ADMIN (21): helper/privilege.c.
+const NEEDED = (1n << 12n) | (1n << 19n) | (1n << 21n);
+const hex = (mask) => `0x${mask.toString(16)}`;
+
+test('privileges: only the three capabilities it needs, no_new_privs, not dumpable', async () => {
+  const h = await RawHelper.start({ env: { ...process.env, NSDO_HELPER_DEBUG: '1' } });
+  try {
+    await stillServes(h, 90);
+    const mine = privileges(process.pid);
+    const its = privileges(h.pid);
+    assert.is(its.NoNewPrivs, 1, 'no_new_privs is set');
+    assert.is(hex(its.CapInh), '0x0', 'nothing inheritable');
+    assert.is(hex(its.CapAmb), '0x0', 'no ambient capabilities');
+    if ((mine.CapPrm & (1n << 19n)) !== 0n) {
+      // Started with CAP_SYS_PTRACE (root, or root of a user namespace).
+      const kept = mine.CapPrm & NEEDED;
+      assert.is(hex(its.CapPrm), hex(kept), 'permitted: CAP_SYS_ADMIN, NET_ADMIN, SYS_PTRACE');
+      assert.is(hex(its.CapEff), hex(kept), 'effective: the same three');
+      if ((mine.CapEff & (1n << 8n)) !== 0n) {	// CAP_SETPCAP lets it shrink the bounding set
+        assert.is(hex(its.CapBnd), hex(kept), 'bounding set: the same three');
+      }
+      assert.match(h.stderr, /capabilities: kept 0x[0-9a-f]+ of 0x[0-9a-f]+, not dumpable/);
+    } else {
+      // Without CAP_SYS_PTRACE it keeps what it was given (privilege.c says why).
+      assert.is(hex(its.CapPrm), hex(mine.CapPrm));
+    }
+  } finally {
+    await h.close();
+  }
+});
+
+/** Whether process `pid` has exited (gone, or a zombie not yet reaped). */
+function exited(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  } catch {
+    return true;
+  }
+}
+
+test('the helper exits when its parent dies, even with its stdin still open', async () => {
+  // The parent is a shell that waits for the helper; the test holds the
+  // other end of the helper's stdin, so only the parent's death (and
+  // PR_SET_PDEATHSIG) can end it, not an end of file.
+  const parent = spawn('sh', ['-c', '"$0"; exit 0', helperPath], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = Buffer.alloc(0);
+  const hello = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no hello within 10 s')), 10_000);
+    parent.stdout.on('data', (chunk) => {
+      out = Buffer.concat([out, chunk]);
+      if (out.length >= 4 && out.length >= 4 + out.readUInt32BE(0)) {
+        clearTimeout(timer);
+        resolve(unpack(out.subarray(4, 4 + out.readUInt32BE(0))));
+      }
+    });
+  });
+  const pid = hello.pid;
+  assert.ok(!exited(pid), 'the helper runs');
+  parent.kill('SIGKILL');
+  let gone = false;
+  for (let i = 0; i < 100 && !gone; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    gone = exited(pid);
+  }
+  if (!gone) process.kill(pid, 'SIGKILL');
+  parent.stdin.destroy();
+  assert.ok(gone, `helper ${pid} exited within 5 s of its parent's death`);
+});
 
 test('stderr carries only log lines; EOF on stdin ends the helper cleanly', async () => {
   const h = await RawHelper.start({ env: { ...process.env, NSDO_HELPER_DEBUG: '1' } });

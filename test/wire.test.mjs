@@ -123,4 +123,93 @@ test('an encoded frame is one buffer: its prefix counts the rest', () => {
   assert.equal(values, [{ id: 7, namespace: '/run/netns/a', ops: [] }]);
 });
 
+/**
+ * The MessagePack types in `bytes`, which must be exactly one value, walked
+ * by the spec rather than by msgpackr: the helper's decoder knows only
+ * nil, booleans, integers, floats, strings, binary, arrays and maps, and
+ * refuses extension types (records, undefined, dates, big integers).
+ */
+function typesIn(bytes) {
+  const seen = new Set();
+  let at = 0;
+  const take = (n) => { at += n; if (at > bytes.length) throw new Error('truncated'); };
+  const uint = (n) => { const v = bytes.readUIntBE(at, n); take(n); return v; };
+  const value = () => {
+    const b = bytes[at];
+    take(1);
+    if (b <= 0x7f || b >= 0xe0) return seen.add('int');
+    if (b >= 0x80 && b <= 0x8f) return map(b & 0x0f);
+    if (b >= 0x90 && b <= 0x9f) return array(b & 0x0f);
+    if (b >= 0xa0 && b <= 0xbf) return take(b & 0x1f), seen.add('str');
+    switch (b) {
+      case 0xc0: return seen.add('nil');
+      case 0xc2: case 0xc3: return seen.add('bool');
+      case 0xc4: case 0xc5: case 0xc6: return take(uint(1 << (b - 0xc4))), seen.add('bin');
+      case 0xca: return take(4), seen.add('float');
+      case 0xcb: return take(8), seen.add('float');
+      case 0xcc: case 0xcd: case 0xce: case 0xcf:
+      case 0xd0: case 0xd1: case 0xd2: case 0xd3:
+        return take(1 << (b & 0x03)), seen.add('int');
+      case 0xd9: case 0xda: case 0xdb: return take(uint(1 << (b - 0xd9))), seen.add('str');
+      case 0xdc: case 0xdd: return array(uint(b === 0xdc ? 2 : 4));
+      case 0xde: case 0xdf: return map(uint(b === 0xde ? 2 : 4));
+      default: throw new Error(`byte 0x${b.toString(16)} at ${at - 1}: an extension type`);
+    }
+  };
+  const array = (n) => { seen.add('array'); for (let i = 0; i < n; i++) value(); };
+  const map = (n) => { seen.add('map'); for (let i = 0; i < 2 * n; i++) value(); };
+  value();
+  assert.is(at, bytes.length, 'exactly one value');
+  return seen;
+}
+
+test('the encoder writes plain MessagePack: no records, no extension types', () => {
+  // The same shape twice in one value and over several frames is what
+  // makes msgpackr use records when they are on.
+  const request = {
+    id: 4294967295,
+    namespace: '/run/netns/blue',
+    expect: '4:4026532281',
+    continue: true,
+    ops: [
+      { op: 'link.add', name: 'b0', type: 'veth', mtu: 1400, up: true, master: undefined,
+        peer: { name: 'r0', namespace: 4242 } },
+      { op: 'addr.add', dev: 'b0', address: '10.1.0.1/24' },
+      { op: 'addr.add', dev: 'b1', address: 'fd00::1/64' },
+      { op: 'link.set', link: 3, master: null, mtu: -1 },
+    ],
+  };
+  const encoder = new FrameEncoder();
+  for (let round = 0; round < 3; round++) {
+    const frame = encoder.encode(request);
+    const types = typesIn(frame.subarray(4));
+    assert.equal([...types].sort(), ['array', 'bool', 'int', 'map', 'nil', 'str']);
+  }
+});
+
+test('the encoder writes undefined as nil', () => {
+  const payload = new FrameEncoder().encode({ a: undefined }).subarray(4);
+  assert.equal([...typesIn(payload)].sort(), ['map', 'nil', 'str']);
+  assert.equal([...payload.subarray(-3)], [0xa1, 0x61, 0xc0], '"a": nil');
+});
+
+test('the decoder reads 64-bit integers as numbers and binary as a copy', () => {
+  const payload = Buffer.from([
+    0x83,
+    0xa2, 0x69, 0x64, 0xcf, 0x00, 0x1f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,	// id: 2^53-1
+    0xa1, 0x6e, 0xd3, 0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00,	// n: -2^32
+    0xa1, 0x62, 0xc4, 0x02, 0x01, 0x02,					// b: bin(2)
+  ]);
+  const chunk = rawFrame(payload);
+  const { values, decoder } = collector();
+  decoder.push(chunk);
+  const [value] = values;
+  assert.is(value.id, 2 ** 53 - 1);
+  assert.is(typeof value.id, 'number');
+  assert.is(value.n, -(2 ** 32));
+  assert.equal([...value.b], [1, 2]);
+  chunk.fill(0);
+  assert.equal([...value.b], [1, 2], 'the binary does not share the chunk');
+});
+
 test.run();
