@@ -343,6 +343,26 @@ test('privileges: only the three capabilities it needs, no_new_privs, not dumpab
   }
 });
 
+/** CPU time (user + system) of a process so far, in clock ticks. */
+function cpuTicks(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
+}
+
+test('after a run of quick requests an idle helper sleeps instead of looking for more', () =>
+  withRaw(async (h) => {
+    // Requests that follow their replies closely make the helper look for
+    // the next one for a short while before it sleeps (main.c); once they
+    // stop, it must go to sleep, not keep looking.
+    for (let id = 1; id <= 200; id++) await stillServes(h, id);
+    const before = cpuTicks(h.pid);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const used = cpuTicks(h.pid) - before;
+    assert.ok(used <= 2, `idle for 1 s, it used ${used} ticks (10 ms each) of CPU`);
+    await stillServes(h, 201);
+  }));
+
 /** Whether process `pid` has exited (gone, or a zombie not yet reaped). */
 function exited(pid) {
   try {
