@@ -11,7 +11,11 @@
 //      are checked by
 //   3. the same sources built dynamically against glibc, without lite.c's
 //      wraps, so that memcheck tracks every allocation, driven the same
-//      way.
+//      way;
+//   4. that glibc build again under the whole uvu suite (test/*.test.mjs),
+//      run hermetically as npm test runs it, with NSDO_TEST_VALGRIND set so
+//      that the suite's checks of the helper process from outside make room
+//      for valgrind's own fds and memory.
 //
 // Every valgrind run must end with "ERROR SUMMARY: 0 errors" and lose no
 // byte (--leak-check=full; for the helper every leak kind is an error, still
@@ -65,6 +69,7 @@ if (!argv.unit) {
     ['glibc build', dynamic]]) {
     for (const driver of ['e2e.mjs', 'e2e_ops.mjs']) await drive(label, helper, driver);
   }
+  await suite('glibc build', dynamic);
 }
 if (failures.length) {
   echo(chalk.red(`valgrind: ${failures.length} failure(s):`));
@@ -108,9 +113,11 @@ async function buildDynamic() {
   return exe;
 }
 
-/** Runs one driver against `helper` started under valgrind. */
-async function drive(label, helper, driver) {
-  const name = `${path.basename(helper)}-${driver.replace(/\.mjs$/, '')}`;
+/**
+ * A script that starts `helper` under valgrind, one log per process in a
+ * folder of its own.
+ */
+async function underValgrind(name, helper) {
   const logs = path.join(outDir, name);
   await fs.mkdirp(logs);
   await fs.chmod(logs, 0o1777);
@@ -118,6 +125,39 @@ async function drive(label, helper, driver) {
   await fs.writeFile(wrapper, '#!/bin/sh\n' +
     `exec valgrind ${memcheck.join(' ')} --log-file=${logs}/helper.%p.log ${helper} "$@"\n`,
   { mode: 0o755 });
+  return { logs, wrapper };
+}
+
+/** What the valgrind logs in `logs` say: the files, and those with errors. */
+async function logsVerdict(logs) {
+  const files = (await fs.readdir(logs)).filter((f) => f.endsWith('.log'));
+  const verdicts = await Promise.all(files.map((f) => logVerdict(path.join(logs, f))));
+  return { files, dirty: verdicts.filter((v) => !v.clean) };
+}
+
+/** Runs the uvu suite against `helper` started under valgrind. */
+async function suite(label, helper) {
+  const { logs, wrapper } = await underValgrind(`${path.basename(helper)}-suite`, helper);
+  const files = (await fs.readdir(path.join(root, 'test'))).filter((f) => f.endsWith('.test.mjs'));
+  const env = { ...process.env, NSDO_HELPER: wrapper, NSDO_TEST_VALGRIND: '1' };
+  const run = await $({ env, cwd: root })`zx ${path.join(root, 'scripts/test.mjs')} --no-build ${
+    files}`.nothrow();
+  const counts = run.stdout.trim().split('\n').pop();
+  const { files: logFiles, dirty } = await logsVerdict(logs);
+  echo(`• ${label} under valgrind, the uvu suite: ${counts}; ${logFiles.length} helper ` +
+    `processes, ${dirty.length} with errors`);
+  if (run.exitCode !== 0) {
+    failures.push(`${label}, the uvu suite: ${counts} (output in ${path.relative(root, logs)}.out)`);
+    await fs.writeFile(`${logs}.out`, run.stdout + run.stderr);
+  }
+  for (const v of dirty) failures.push(`${label}, the uvu suite: ${v.summary} (${v.file})`);
+  if (!logFiles.length) failures.push(`${label}, the uvu suite: no helper ran under valgrind`);
+}
+
+/** Runs one driver against `helper` started under valgrind. */
+async function drive(label, helper, driver) {
+  const name = `${path.basename(helper)}-${driver.replace(/\.mjs$/, '')}`;
+  const { logs, wrapper } = await underValgrind(name, helper);
 
   const run = await $({ env: { ...process.env, NSDO_HELPER: wrapper } })`node ${path.join(
     helperDir, 'test', driver)}`.nothrow();
@@ -125,9 +165,7 @@ async function drive(label, helper, driver) {
   const unexpected = notOk.filter((l) => !PROCESS_CHECKS.some((re) => re.test(l)));
   const passed = run.stdout.split('\n').filter((l) => /^ok\b/.test(l)).length;
 
-  const files = (await fs.readdir(logs)).filter((f) => f.endsWith('.log'));
-  const verdicts = await Promise.all(files.map((f) => logVerdict(path.join(logs, f))));
-  const dirty = verdicts.filter((v) => !v.clean);
+  const { files, dirty } = await logsVerdict(logs);
   echo(`• ${label} under valgrind, ${driver}: ${passed} ok, ${notOk.length} not ok ` +
     `(${notOk.length - unexpected.length} of them process checks); ${files.length} helper ` +
     `processes, ${dirty.length} with errors`);

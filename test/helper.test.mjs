@@ -32,9 +32,12 @@ async function withRaw(fn) {
   }
 }
 
-// The sanitized helper (npm test -- --sanitize) cannot be static: ASan needs the dynamic loader.
-const staticTest = process.env.NSDO_TEST_SANITIZED
-  ? (title) => test.skip(title, 'the sanitized helper is linked dynamically') : test;
+// The sanitized helper (npm test -- --sanitize) cannot be static: ASan needs
+// the dynamic loader. The one valgrind runs the suite against
+// (scripts/valgrind.mjs) is built against glibc, so that valgrind sees its
+// allocations.
+const staticTest = process.env.NSDO_TEST_SANITIZED || process.env.NSDO_TEST_VALGRIND
+  ? (title) => test.skip(title, 'this run\'s helper is linked dynamically') : test;
 
 staticTest('the binary is static: no ELF interpreter (PT_INTERP)', async () => {
   const headers = await run('readelf', ['-l', '-W', helperPath]);
