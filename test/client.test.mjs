@@ -203,6 +203,26 @@ test('a helper that speaks another protocol is refused (ERR_NSDO_PROTOCOL)', asy
   }
 });
 
+test('a reply to a home request that names another namespace fails loudly', async () => {
+  // A stand-in helper: its hello says home is 1:1, then it answers the first
+  // request (namespace.create, which runs at home) from 2:2.
+  const hello = { hello: 'nsdo', protocol: 1, version: '0.0.0', build: 'fake', pid: 1,
+    maxFrame: 4194304, namespace: '1:1' };
+  const reply = { id: 1, namespace: '2:2', results: [{ path: '/run/netns/x', id: '3:3' }] };
+  const data = `${scratchDir}/nsdo-fake-home`;
+  const script = `${data}.sh`;
+  fs.writeFileSync(data, Buffer.concat([frame(pack(hello)), frame(pack(reply))]));
+  fs.writeFileSync(script, `#!/bin/sh\ncat ${data}\nexec sleep 10\n`, { mode: 0o755 });
+  const helper = new Helper({ path: script });
+  try {
+    const error = await rejects(Namespace.create('nsdo-fake-home', { helper }),
+      { code: 'ERR_NSDO_NAMESPACE_MISMATCH' });
+    assert.match(error.message, /home namespace 1:1 names 2:2/);
+  } finally {
+    await helper.close();
+  }
+});
+
 test('a helper path that does not exist: ERR_NSDO_HELPER_NOT_FOUND', async () => {
   const helper = new Helper({ path: '/nonexistent/nsdo-helper' });
   try {

@@ -8,6 +8,9 @@
 //   and its reply must still be read and matched.
 // - The child and its pipes are unref'd while nothing is pending, so an idle
 //   helper never keeps Node alive, and ref'd while anything is.
+// - A request without a namespace runs in the helper's home; its reply
+//   must name the home the hello named, or the request fails with
+//   ERR_NSDO_NAMESPACE_MISMATCH (a helper that came back home wrong).
 // - When the helper goes away, every pending request is rejected with
 //   ERR_NSDO_HELPER_EXITED carrying the exit code, the signal and the tail of
 //   its stderr. A helper that breaks the protocol is killed first.
@@ -119,7 +122,8 @@ export class HelperProcess {
       return Promise.reject(error);
     }
     return new Promise<T>((resolve, reject) => {
-      const pending = new Pending(resolve, reject, settle, context, signal);
+      const pending = new Pending(resolve, reject, settle, context, signal,
+        namespace === undefined);
       if (signal !== undefined) signal.addEventListener('abort', pending);
       if (this.#pending.size === 0) this.#ref();
       this.#pending.set(id, pending);
@@ -192,6 +196,15 @@ export class HelperProcess {
     }
     this.#pending.delete(reply.id);
     if (this.#pending.size === 0) this.#unref();
+    const home = (this.hello as Hello).namespace;
+    if (pending.home && reply.namespace !== home &&
+      !((reply.namespace ?? null) === null && reply.error)) {
+      pending.fail(new NsdoError(`the helper's reply to a request for its home namespace ` +
+        `${home} names ${reply.namespace ?? 'no namespace'}`, {
+        code: 'ERR_NSDO_NAMESPACE_MISMATCH', namespace: home,
+      }));
+      return;
+    }
     pending.answer(reply);
   }
 
@@ -340,6 +353,8 @@ class Pending<C, T> {
     readonly settle: Settle<C, T>,
     readonly context: C,
     readonly signal: AbortSignal | undefined,
+    /** The request runs in the helper's home namespace. */
+    readonly home: boolean,
   ) {}
 
   /** The signal's 'abort' listener: the caller stops waiting, the reply is still read. */
