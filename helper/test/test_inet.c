@@ -10,40 +10,12 @@
 #include <sys/socket.h>
 
 #include "inet.h"
+#include "tap.h"
 
 /* Longer than any address: 70 bytes before the "/" */
 #define LONG_TEXT							\
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"				\
 	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/8"
-
-static int failures, tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			failures++;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test; it counts what fails in failures
- */
-static void run(const char *name, void (*fn)(void))
-{
-	int before = failures;
-
-	fn();
-	tests_run++;
-	if (failures != before)
-		tests_failed++;
-	printf("%s %d - %s\n", failures != before ? "not ok" : "ok",
-	       tests_run, name);
-	fflush(stdout);
-}
 
 /**
  * prefix_ok() - Check that a text parses to the expected prefix
@@ -51,50 +23,54 @@ static void run(const char *name, void (*fn)(void))
  * @family:	Expected family
  * @len:	Expected prefix length
  * @canon:	Expected address when formatted again, or NULL for none
+ *
+ * Return: 0, or -1 after naming what differs on stderr
  */
-static void prefix_ok(const char *text, int family, int len,
-		      const char *canon)
+static int prefix_ok(const char *text, int family, int len,
+		     const char *canon)
 {
 	struct inet_prefix p;
 	char why[INET_WHY_MAX], out[INET_TEXT_MAX];
 
 	if (inet_prefix_parse(text, true, &p, why, sizeof(why))) {
-		fprintf(stderr, "refused \"%s\": %s\n", text, why);
-		failures++;
-		return;
+		fprintf(stderr, "  refused \"%s\": %s\n", text, why);
+		return -1;
 	}
 
 	CHECK(p.family == family);
 	CHECK(p.len == len);
 	if (!canon)
-		return;
+		return 0;
 
 	inet_address_format(p.family, p.bytes, out, sizeof(out));
 	CHECK(!strcmp(out, canon));
+	return 0;
 }
 
 /**
  * prefix_bad() - Check that a text is refused, with itself in the reason
  * @text:	Input
+ *
+ * Return: 0, or -1 after naming what differs on stderr
  */
-static void prefix_bad(const char *text)
+static int prefix_bad(const char *text)
 {
 	struct inet_prefix p;
 	char why[INET_WHY_MAX];
 
 	why[0] = '\0';
 	if (!inet_prefix_parse(text, false, &p, why, sizeof(why))) {
-		fprintf(stderr, "accepted \"%s\"\n", text);
-		failures++;
-		return;
+		fprintf(stderr, "  accepted \"%s\"\n", text);
+		return -1;
 	}
 	CHECK(strstr(why, "expected") != NULL);
+	return 0;
 }
 
 /**
  * test_prefixes() - Addresses, prefixes and "default"
  */
-static void test_prefixes(void)
+static int test_prefixes(void)
 {
 	static const char *const bad[] = {
 		"", "10.1.0.1/33", "10.1.0.1/", "10.1.0.1/2x", "10.1.0.1/-1",
@@ -107,27 +83,28 @@ static void test_prefixes(void)
 	char why[INET_WHY_MAX];
 	size_t i;
 
-	prefix_ok("10.1.0.1/24", AF_INET, 24, "10.1.0.1");
-	prefix_ok("10.2.0.7", AF_INET, 32, "10.2.0.7");
-	prefix_ok("0.0.0.0/0", AF_INET, 0, "0.0.0.0");
-	prefix_ok("fd00::1/64", AF_INET6, 64, "fd00::1");
-	prefix_ok("FD00:0:0::1", AF_INET6, 128, "fd00::1");
-	prefix_ok("::ffff:10.1.0.1/96", AF_INET6, 96, "::ffff:10.1.0.1");
-	prefix_ok("default", AF_UNSPEC, 0, NULL);
+	CHECK(!prefix_ok("10.1.0.1/24", AF_INET, 24, "10.1.0.1"));
+	CHECK(!prefix_ok("10.2.0.7", AF_INET, 32, "10.2.0.7"));
+	CHECK(!prefix_ok("0.0.0.0/0", AF_INET, 0, "0.0.0.0"));
+	CHECK(!prefix_ok("fd00::1/64", AF_INET6, 64, "fd00::1"));
+	CHECK(!prefix_ok("FD00:0:0::1", AF_INET6, 128, "fd00::1"));
+	CHECK(!prefix_ok("::ffff:10.1.0.1/96", AF_INET6, 96, "::ffff:10.1.0.1"));
+	CHECK(!prefix_ok("default", AF_UNSPEC, 0, NULL));
 
 	for (i = 0; i < sizeof(bad) / sizeof(*bad); i++)
-		prefix_bad(bad[i]);
+		CHECK(!prefix_bad(bad[i]));
 
 	CHECK(inet_address_parse("10.1.0.1/24", &p, why, sizeof(why)) < 0);
 	CHECK(strstr(why, "\"10.1.0.1/24\"") != NULL);
 	CHECK(inet_address_parse("fd00::2", &p, why, sizeof(why)) == 0);
 	CHECK(p.family == AF_INET6 && p.len == 128);
+	return 0;
 }
 
 /**
  * test_families() - Sizes and versions of the two families
  */
-static void test_families(void)
+static int test_families(void)
 {
 	CHECK(inet_family_size(AF_INET) == 4);
 	CHECK(inet_family_size(AF_INET6) == 16);
@@ -135,12 +112,13 @@ static void test_families(void)
 	CHECK(inet_family_version(AF_INET) == 4);
 	CHECK(inet_family_version(AF_INET6) == 6);
 	CHECK(inet_family_version(AF_PACKET) == 0);
+	return 0;
 }
 
 /**
  * test_macs() - MAC addresses in, link-layer addresses out
  */
-static void test_macs(void)
+static int test_macs(void)
 {
 	static const char *const bad[] = {
 		"", "aa:bb:cc:dd:ee", "aa-bb-cc-dd-ee-ff", "aa:bb:cc:dd:ee:fg",
@@ -163,6 +141,7 @@ static void test_macs(void)
 	CHECK(!strcmp(text, "0a:01:00:ff"));
 	inet_hwaddr_format(lo, 0, text, sizeof(text));
 	CHECK(text[0] == '\0');
+	return 0;
 }
 
 int main(void)
@@ -172,6 +151,5 @@ int main(void)
 	run("families: sizes and versions", test_families);
 	run("MAC addresses in, link-layer addresses out", test_macs);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

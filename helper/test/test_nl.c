@@ -13,40 +13,12 @@
 #include <linux/rtnetlink.h>
 
 #include "nl.h"
-
-static int failures, tests_run, tests_failed;
-
-#define CHECK(cond)							\
-	do {								\
-		if (!(cond)) {						\
-			fprintf(stderr, "%s:%d: %s\n", __FILE__,	\
-				__LINE__, #cond);			\
-			failures++;					\
-		}							\
-	} while (0)
-
-/**
- * run() - Run one test and print its TAP line
- * @name:	Test name
- * @fn:		Test; it counts what fails in failures
- */
-static void run(const char *name, void (*fn)(void))
-{
-	int before = failures;
-
-	fn();
-	tests_run++;
-	if (failures != before)
-		tests_failed++;
-	printf("%s %d - %s\n", failures != before ? "not ok" : "ok",
-	       tests_run, name);
-	fflush(stdout);
-}
+#include "tap.h"
 
 /**
  * test_build_parse() - A message with a nest parses back to what was put
  */
-static void test_build_parse(void)
+static int test_build_parse(void)
 {
 	_Alignas(struct nlmsghdr) uint8_t buf[256];
 	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
@@ -81,12 +53,13 @@ static void test_build_parse(void)
 		      nl_attr_len(tb[IFLA_LINKINFO]), info, IFLA_INFO_MAX);
 	CHECK(info[IFLA_INFO_KIND] &&
 	      !strcmp(nl_attr_str(info[IFLA_INFO_KIND]), "bridge"));
+	return 0;
 }
 
 /**
  * test_overflow() - Running out of room is sticky and harmless
  */
-static void test_overflow(void)
+static int test_overflow(void)
 {
 	_Alignas(struct nlmsghdr) uint8_t buf[40];
 	struct nl_msg m;
@@ -108,12 +81,13 @@ static void test_overflow(void)
 	nl_msg_init(&m, buf, 8, RTM_NEWLINK, 0);
 	CHECK(m.overflow);
 	CHECK(nl_msg_put(&m, 4) == NULL);
+	return 0;
 }
 
 /**
  * test_malformed() - Parsing stops at an attribute that overruns
  */
-static void test_malformed(void)
+static int test_malformed(void)
 {
 	_Alignas(struct nlattr) uint8_t buf[32];
 	const struct nlattr *tb[4];
@@ -140,6 +114,7 @@ static void test_malformed(void)
 	a->nla_len = 6;
 	nl_attr_parse(buf, sizeof(buf), tb, 3);
 	CHECK(tb[1] == a && nl_attr_u32(a) == 0);
+	return 0;
 }
 
 int main(void)
@@ -149,6 +124,5 @@ int main(void)
 	run("running out of room is sticky and harmless", test_overflow);
 	run("parsing stops at an attribute that overruns", test_malformed);
 
-	printf("1..%d\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }
