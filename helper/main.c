@@ -227,6 +227,7 @@ static int main_answer(enum frame_status status, const struct frame_reader *r,
 		return request_reply_error(w, "ERR_NSDO_BAD_FRAME", 0,
 					   "frame: a length of 0 is invalid");
 	case FRAME_TOO_LARGE:
+		_Static_assert(FRAME_MAX == 4194304, "the message names the cap");
 		warn("discarded a frame of %u bytes", r->len);
 		return request_reply_error(w, "ERR_NSDO_FRAME_TOO_LARGE", 0,
 					   "frame: longer than 4194304 bytes; "
