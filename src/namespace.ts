@@ -15,7 +15,9 @@
 // one is an op the helper runs. The static methods that only read (current,
 // list) use plain file system calls.
 
-import { type FileHandle, lstat, open, readdir, stat, statfs } from 'node:fs/promises';
+import {
+  type FileHandle, lstat, open, readdir, readlink, realpath, stat, statfs,
+} from 'node:fs/promises';
 import { statSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -100,7 +102,13 @@ export class Namespace {
     return new Namespace(token, info.path, info.id, name, options.helper, null);
   }
 
-  /** Opens a namespace by name (in the run directory) or by path, checking that it is one. */
+  /**
+   * Opens a namespace by name (in the run directory) or by path, checking
+   * that it is one. A path is followed as open() follows it; a name is the
+   * run directory's own entry, so a symbolic link there that leads out of
+   * the directory is refused (ERR_NSDO_NOT_A_NAMESPACE), as list() leaves
+   * it out.
+   */
   static async open(nameOrPath: string, options: NamespaceOpenOptions = {}): Promise<Namespace> {
     const dir = resolve(options.dir ?? DEFAULT_RUN_DIR);
     let path: string;
@@ -111,6 +119,7 @@ export class Namespace {
     } else {
       name = checkName('Namespace.open', nameOrPath);
       path = join(dir, name);
+      await refuseLinkOut(dir, path);
     }
     const info = await homeRequest(options.helper, { op: 'namespace.identify', path }, path);
     return new Namespace(token, path, info.id, name, options.helper, null);
@@ -274,6 +283,37 @@ function closedError(ns: Namespace, op: string): NsdoError {
     `${ns.temporary ? 'closed' : 'deleted'} and may not be used any more`, {
     code: 'ERR_NSDO_NAMESPACE_CLOSED', op, namespace: ns.path,
   });
+}
+
+/**
+ * Throws ERR_NSDO_NOT_A_NAMESPACE when the run directory's entry `path` is
+ * a symbolic link that leads out of `dir`: a name means a file of the run
+ * directory, and `ip netns` makes no links. A link to another entry of the
+ * directory is followed. (Someone who may write to the directory can still
+ * swap the entry between this look and the helper's open; the handle's id
+ * is then that of what the helper opened.)
+ */
+async function refuseLinkOut(dir: string, path: string, depth = 0): Promise<void> {
+  let target: string;
+  let targetDir: string;
+  try {
+    if (!(await lstat(path)).isSymbolicLink()) return;
+    // Read the link, not realpath(): /proc/PID/ns/net, where such links
+    // usually lead, is itself a link to no path ("net:[4026531840]").
+    target = resolve(dirname(path), await readlink(path));
+    targetDir = await realpath(dirname(target)).catch(() => dirname(target));
+  } catch {
+    return;   // missing meanwhile: the helper's open says so
+  }
+  if (targetDir === (await realpath(dir))) {
+    // Another entry of the directory, unless links go round in circles
+    // (the helper's open answers ELOOP then).
+    if (depth < 8) await refuseLinkOut(dir, join(dir, basename(target)), depth + 1);
+    return;
+  }
+  throw new NsdoError(`Namespace.open: ${path} is a symbolic link to ${target}, outside ` +
+    `${dir}; a name opens a namespace file of the run directory (open ${target} by its ` +
+    'path to use it)', { code: 'ERR_NSDO_NOT_A_NAMESPACE', op: 'Namespace.open', namespace: path });
 }
 
 /** One entry of a run directory: a handle if it is a namespace file, else null. */

@@ -107,6 +107,28 @@ test('open by name and by path', () => withScratch(1, async ([a]) => {
   assert.is(byPath.id, id);
 }));
 
+test('open by name refuses a symbolic link out of the run directory; by path it follows',
+  () => withScratch(1, async ([a]) => {
+    const out = uniqueName('lo');
+    const alias = uniqueName('la');
+    const nodeNs = `/proc/${process.pid}/ns/net`;
+    try {
+      fs.symlinkSync(nodeNs, `/run/netns/${out}`);
+      fs.symlinkSync(a.name, `/run/netns/${alias}`);   // to another entry
+      await rejects(Namespace.open(out), { code: 'ERR_NSDO_NOT_A_NAMESPACE',
+        message: new RegExp(`symbolic link to ${nodeNs}, outside /run/netns`) });
+      const byPath = await Namespace.open(`/run/netns/${out}`);
+      assert.is(byPath.id, idAt(nodeNs), 'a path is followed, to where it leads');
+      const aliased = await Namespace.open(alias);
+      assert.is(aliased.id, idAt(a.path), 'a link to another entry is followed');
+      assert.not.ok((await Namespace.list()).some((n) => n.name === out || n.name === alias),
+        'list() shows neither link');
+    } finally {
+      fs.rmSync(`/run/netns/${out}`, { force: true });
+      fs.rmSync(`/run/netns/${alias}`, { force: true });
+    }
+  }));
+
 test('open of a missing name fails with ERR_NSDO_NAMESPACE_NOT_FOUND', async () => {
   await rejects(Namespace.open('nsdo-not-here'), { code: 'ERR_NSDO_NAMESPACE_NOT_FOUND' });
 });
