@@ -966,7 +966,7 @@ test('bad input, table-driven: each refused with its code; the same helper serve
       expect(`namespace.create name ${what}`,
         await h.request({ id: ++id, ops: [{ op: 'namespace.create', name }] }),
         'ERR_NSDO_INVALID_NAME');
-      counts.args++;
+      counts.paths++;
     }
     assert.equal(wrong, [], `${wrong.length} bad inputs were not refused as expected:\n  ` +
       wrong.join('\n  '));
