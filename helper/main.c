@@ -61,6 +61,9 @@
 #define PROTOCOL_VERSION 1
 #define MAIN_SPIN_NS	100000	/* how long to look for a next request */
 
+/* main_answer()'s reply to an oversized frame names the cap as text. */
+_Static_assert(FRAME_MAX == 4194304, "the frame-too-large message names the cap");
+
 /* Whether the last request came within MAIN_SPIN_NS of the reply before. */
 static bool main_hot;
 /* When the last reply was written, in ns of CLOCK_MONOTONIC. */
@@ -227,7 +230,6 @@ static int main_answer(enum frame_status status, const struct frame_reader *r,
 		return request_reply_error(w, "ERR_NSDO_BAD_FRAME", 0,
 					   "frame: a length of 0 is invalid");
 	case FRAME_TOO_LARGE:
-		_Static_assert(FRAME_MAX == 4194304, "the message names the cap");
 		warn("discarded a frame of %u bytes", r->len);
 		return request_reply_error(w, "ERR_NSDO_FRAME_TOO_LARGE", 0,
 					   "frame: longer than 4194304 bytes; "
