@@ -98,7 +98,12 @@ export class Namespace {
     const path = join(dir ?? DEFAULT_RUN_DIR, name);
     const op: WireOp = dir === undefined
       ? { op: 'namespace.create', name } : { op: 'namespace.create', name, dir };
-    const info = await homeRequest(options.helper, op, path);
+    let info: WireNamespaceInfo;
+    try {
+      info = await homeRequest(options.helper, op, path);
+    } catch (error) {
+      throw cutShort(error, path, name);
+    }
     return new Namespace(token, info.path, info.id, name, options.helper, null);
   }
 
@@ -282,6 +287,21 @@ function closedError(ns: Namespace, op: string): NsdoError {
   return new NsdoError(`${op}: the namespace handle for ${ns.path} was ` +
     `${ns.temporary ? 'closed' : 'deleted'} and may not be used any more`, {
     code: 'ERR_NSDO_NAMESPACE_CLOSED', op, namespace: ns.path,
+  });
+}
+
+/**
+ * A create whose helper died in the middle may have left its file behind,
+ * empty or with the new namespace mounted on it, as `ip netns add` killed
+ * half-way does; the error says so and how to remove it. Other errors pass.
+ */
+function cutShort(error: unknown, path: string, name: string): unknown {
+  if (!(error instanceof NsdoError) || error.code !== 'ERR_NSDO_HELPER_EXITED') return error;
+  return new NsdoError(`${error.message}\nNamespace.create ${path} was cut short: the file ` +
+    `may be left behind, empty or with the new namespace on it; \`ip netns del ${name}\` ` +
+    'removes either', {
+    code: error.code, exitCode: error.exitCode, signal: error.signal, stderr: error.stderr,
+    op: 'namespace.create', namespace: path, cause: error,
   });
 }
 

@@ -262,6 +262,10 @@ async function stormRound(rng, world, helper, stats, cached) {
     } else {
       assert.ok(killed !== null, `${what} failed without a kill: ${outcome.error?.message}`);
       checkKilled(outcome.error, what);
+      if (batches[k].kind === 'create') {
+        assert.match(outcome.error.message, /was cut short: .*`ip netns del nsdo-kill/,
+          `${what}: the error says what may be left behind`);
+      }
       stats.rejected++;
     }
     batches[k].record(outcome.ok);
