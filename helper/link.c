@@ -457,12 +457,12 @@ static int link_peer_parse(struct op_ctx *ctx, const struct mp_obj *args,
 		return link_peer_fail(ctx, "mac");
 	p->attrs.has_mac = rc;
 
-	if (arg_u32(ctx, &peer, "txQueues", false, 1, UINT32_MAX,
-		    &p->queues.tx) < 0)
-		return link_peer_fail(ctx, "txQueues");
-	if (arg_u32(ctx, &peer, "rxQueues", false, 1, UINT32_MAX,
-		    &p->queues.rx) < 0)
+	if (link_queues_parse(ctx, &peer, &p->queues)) {
+		/* The message quotes one of the two; the other call finds
+		 * nothing to rename. */
+		link_peer_fail(ctx, "txQueues");
 		return link_peer_fail(ctx, "rxQueues");
+	}
 
 	p->given = true;
 	p->has_namespace = mp_map_get(&peer, "namespace", &p->namespace) == 1 &&
@@ -903,16 +903,15 @@ static int link_namespace_put(struct op_ctx *ctx, const struct mp_obj *args,
 	if (arg_find(ctx, args, "namespace", &v) != 1 || v.type == MP_NIL)
 		return 0;
 
-	if (v.type == MP_UINT && v.v.u >= 1 && v.v.u <= INT32_MAX &&
-	    !*expect) {
-		nl_attr_put_u32(m, IFLA_NET_NS_PID, (uint32_t)v.v.u);
-		return 0;
-	}
-
 	if (!ns_target_valid(&v)) {
 		op_fail(ctx, BAD_ARGUMENT, "%s %s: \"namespace\": expected a "
 			"path or a pid", ctx->op, label);
 		return -1;
+	}
+
+	if (v.type == MP_UINT && !*expect) {
+		nl_attr_put_u32(m, IFLA_NET_NS_PID, (uint32_t)v.v.u);
+		return 0;
 	}
 
 	if (ns_open(ctx, &v, expect, fd, &id) < 0)

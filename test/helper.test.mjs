@@ -8,6 +8,7 @@ import { unpack } from 'msgpackr';
 import * as assert from 'uvu/assert';
 import { suite } from './lib/harness.mjs';
 import { run, statId } from './lib/kernel.mjs';
+import { procStat } from './lib/leaks.mjs';
 import { MAX_FRAME, RawHelper, frame, helperPath, pack } from './lib/raw-helper.mjs';
 
 const test = suite('helper');
@@ -348,9 +349,8 @@ test('privileges: only the three capabilities it needs, no_new_privs, not dumpab
 
 /** CPU time (user + system) of a process so far, in clock ticks. */
 function cpuTicks(pid) {
-  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return Number(fields[11]) + Number(fields[12]);
+  const { fields } = procStat(pid);
+  return Number(fields[11]) + Number(fields[12]);   // utime, stime
 }
 
 test('after a run of quick requests an idle helper sleeps instead of looking for more', () =>
@@ -368,12 +368,8 @@ test('after a run of quick requests an idle helper sleeps instead of looking for
 
 /** Whether process `pid` has exited (gone, or a zombie not yet reaped). */
 function exited(pid) {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
-  } catch {
-    return true;
-  }
+  const stat = procStat(pid);
+  return stat === null || stat.fields[0] === 'Z';
 }
 
 test('the helper exits when its parent dies, even with its stdin still open', async () => {

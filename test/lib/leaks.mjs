@@ -48,6 +48,22 @@ export function newFds(before, after) {
 }
 
 /**
+ * /proc/PID/stat of a process as { comm, fields }, fields[0] being its
+ * state (field 3 of proc(5)), or null when it is gone.
+ */
+export function procStat(pid) {
+  let stat;
+  try {
+    stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return null;
+  }
+  // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses.
+  const close = stat.lastIndexOf(')');
+  return { comm: stat.slice(stat.indexOf('(') + 1, close), fields: stat.slice(close + 2).split(' ') };
+}
+
+/**
  * The processes whose parent is `parent`: [{ pid, state, comm }]. State
  * 'Z' is a zombie: exited, not yet reaped by its parent.
  */
@@ -55,18 +71,10 @@ export function childrenOf(parent = process.pid) {
   const children = [];
   for (const name of fs.readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
-    let stat;
-    try {
-      stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-    } catch {
-      continue;   // gone meanwhile
-    }
-    // "PID (COMM) STATE PPID ...": COMM may hold spaces and parentheses.
-    const close = stat.lastIndexOf(')');
-    const [state, ppid] = stat.slice(close + 2).split(' ');
-    if (Number(ppid) === parent) {
-      children.push({ pid: Number(name), state, comm: stat.slice(stat.indexOf('(') + 1, close) });
-    }
+    const stat = procStat(name);
+    if (stat === null) continue;   // gone meanwhile
+    const [state, ppid] = stat.fields;
+    if (Number(ppid) === parent) children.push({ pid: Number(name), state, comm: stat.comm });
   }
   return children;
 }
